@@ -1,0 +1,2 @@
+//! `sps-sim`: runs a simulated fleet of SPS nodes.
+fn main() {}

@@ -1,0 +1,1 @@
+//! The SPS cluster panel.

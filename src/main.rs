@@ -1,0 +1,2 @@
+//! Mounts the panel.
+fn main() {}
