@@ -1,0 +1,11 @@
+# The two commands of the README. Both install what is missing first.
+.PHONY: demo test setup
+
+setup:
+	@bash scripts/setup.sh
+
+demo: setup
+	@bash scripts/demo.sh
+
+test: setup
+	@bash scripts/test.sh

@@ -1,0 +1,20 @@
+//! The one module that speaks HTTP to SPS nodes. Every request of the panel goes through
+//! [`NodeClient`]: it sends the session cookie, the panel's marker header and a time
+//! limit, records the request in the activity log, and turns every answer into a typed
+//! value or an [`ApiError`] that names the node, the request and what the node said.
+
+pub mod activity;
+mod client;
+mod credentials;
+mod error;
+mod path;
+
+pub use client::{NodeClient, Reply};
+pub use credentials::Credentials;
+pub use error::{ApiError, ErrorKind};
+pub use client::describe as describe_json_error;
+pub use path::{checked_api_path, checked_prefix};
+
+/// Sent on every API request so the reverse proxy can refuse requests that a plain
+/// cross-site form or link could forge (a browser cannot add custom headers to those).
+pub const PANEL_HEADER: (&str, &str) = ("X-SPS-Panel", "1");

@@ -1,0 +1,206 @@
+//! Starting the demo setup and a browser for one test, and waiting on the page.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde::Deserialize;
+
+/// How long a test waits for the page to show something before it fails.
+pub const PAGE_WAIT: Duration = Duration::from_secs(20);
+
+fn repository_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn simulator_binary() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| repository_root().join("target"));
+    target.join("debug").join("sps-sim")
+}
+
+/// The simulator's ready line: where everything it started listens.
+#[derive(Debug, Clone, Deserialize)]
+pub struct Ready {
+    pub control: Option<String>,
+    pub panel: Option<String>,
+    pub nodes: Vec<ReadyNode>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct ReadyNode {
+    pub name: String,
+    pub address: String,
+    pub base_url: String,
+}
+
+/// The simulator in demo mode; killed when dropped.
+pub struct Demo {
+    process: Child,
+    pub ready: Ready,
+}
+
+impl Demo {
+    pub fn start(nodes: usize) -> Demo {
+        let dist = repository_root().join("dist");
+        assert!(
+            dist.join("index.html").exists(),
+            "dist/index.html is missing: build the bundle with `trunk build --release`"
+        );
+        let binary = simulator_binary();
+        let mut process = Command::new(&binary)
+            .args(["--nodes", &nodes.to_string()])
+            .args(["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0"])
+            .arg("--dist")
+            .arg(&dist)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
+        let stdout = process.stdout.take().expect("piped stdout");
+        let mut line = String::new();
+        BufReader::new(stdout)
+            .read_line(&mut line)
+            .expect("reading the simulator's ready line");
+        let json = line
+            .strip_prefix("SPS-SIM READY ")
+            .unwrap_or_else(|| panic!("unexpected first line from sps-sim: {line:?}"));
+        let ready = serde_json::from_str(json.trim()).expect("ready line JSON");
+        Demo { process, ready }
+    }
+
+    pub fn panel_url(&self) -> String {
+        let panel = self.ready.panel.clone().expect("demo mode serves the panel");
+        format!("{panel}/")
+    }
+
+    pub fn control_url(&self, path: &str) -> String {
+        let control = self.ready.control.clone().expect("the control API is on");
+        format!("{control}{path}")
+    }
+}
+
+impl Drop for Demo {
+    fn drop(&mut self) {
+        let _ = self.process.kill();
+        let _ = self.process.wait();
+    }
+}
+
+/// A headless Chromium behind its own chromedriver; both end when dropped.
+pub struct Browser {
+    driver: Child,
+    pub client: Client,
+}
+
+impl Browser {
+    pub async fn start() -> Browser {
+        let port = free_port();
+        let chromedriver =
+            std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {chromedriver}: {error}"));
+        let url = format!("http://127.0.0.1:{port}");
+        let started = Instant::now();
+        let client = loop {
+            match ClientBuilder::rustls()
+                .expect("rustls WebDriver client")
+                .capabilities(chromium_capabilities())
+                .connect(&url)
+                .await
+            {
+                Ok(client) => break client,
+                Err(error) if started.elapsed() < Duration::from_secs(15) => {
+                    let _ = error;
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                }
+                Err(error) => panic!("chromedriver did not accept a session: {error}"),
+            }
+        };
+        client
+            .set_window_size(1280, 800)
+            .await
+            .expect("window size");
+        Browser { driver, client }
+    }
+
+    /// Waits until an element matching `css` exists, and returns it.
+    pub async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(PAGE_WAIT)
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|error| panic!("no element {css:?} appeared: {error}"))
+    }
+
+    /// Waits until the element matching `css` contains `text`, and returns its text.
+    pub async fn wait_for_text(&self, css: &str, text: &str) -> String {
+        let started = Instant::now();
+        let mut last = String::new();
+        while started.elapsed() < PAGE_WAIT {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                last = element.text().await.unwrap_or_default();
+                if last.contains(text) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css:?} never contained {text:?}; last text: {last:?}");
+    }
+
+    pub async fn click(&self, css: &str) {
+        self.find(css).await.click().await.expect("click");
+    }
+
+    pub async fn type_into(&self, css: &str, text: &str) {
+        self.find(css).await.send_keys(text).await.expect("typing");
+    }
+
+    /// Ends the WebDriver session cleanly before the driver process is killed.
+    pub async fn end(self) {
+        let _ = self.client.clone().close().await;
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+fn chromium_capabilities() -> serde_json::Map<String, serde_json::Value> {
+    let capabilities = serde_json::json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage",
+                "--window-size=1280,800"
+            ]
+        },
+        "goog:loggingPrefs": { "browser": "ALL" }
+    });
+    match capabilities {
+        serde_json::Value::Object(map) => map,
+        _ => unreachable!("a JSON object literal"),
+    }
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    listener.local_addr().expect("bound address").port()
+}

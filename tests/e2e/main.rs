@@ -1,0 +1,10 @@
+//! End-to-end tests: the release bundle in headless Chromium, driven over WebDriver,
+//! against the simulator in its demo setup (one origin serving the panel, `nodes.json`
+//! and every node under `/sps/<node>/`).
+//!
+//! Needs `dist/` (trunk build --release), the `sps-sim` binary and chromedriver; the
+//! README's test command prepares all three.
+#![cfg(not(target_arch = "wasm32"))]
+
+mod harness;
+mod sign_in;
