@@ -116,7 +116,7 @@ fn NodeButtons(
                 .collect_view()}
         </ul>
     }
-        .into_any()
+    .into_any()
 }
 
 #[component]

@@ -7,6 +7,7 @@ use crate::api::activity::ActivityEntry;
 use crate::api::NodeClient;
 use crate::directory::Directory;
 use crate::session::SessionBook;
+use crate::url_state::{keys, Query};
 
 #[derive(Clone, Copy)]
 pub struct Panel {
@@ -15,6 +16,8 @@ pub struct Panel {
     pub activity: RwSignal<Vec<ActivityEntry>>,
     /// Milliseconds since the epoch, ticking once a second, for countdowns and ages.
     pub now_ms: ReadSignal<f64>,
+    /// The page's query string; the app mirrors it into the address bar.
+    pub query: RwSignal<Query>,
 }
 
 impl Panel {
@@ -35,5 +38,40 @@ impl Panel {
 
     pub fn is_signed_in(&self, node: &str) -> bool {
         self.sessions.with(|s| s.is_active(node))
+    }
+
+    /// One query value (tracked: a view that reads it follows it).
+    pub fn query_value(&self, key: &str) -> Option<String> {
+        self.query.with(|q| q.get(key).cloned())
+    }
+
+    /// Sets or clears query values in one update, so the address bar changes once.
+    pub fn set_query(&self, changes: &[(&str, Option<String>)]) {
+        self.query.update(|query| {
+            for (key, value) in changes {
+                match value {
+                    Some(value) if !value.is_empty() => {
+                        query.insert((*key).to_owned(), value.clone());
+                    }
+                    _ => {
+                        query.remove(*key);
+                    }
+                }
+            }
+        });
+    }
+
+    /// Shows `path` of `node` in the endpoint tree.
+    pub fn open_in_tree(&self, node: &str, path: &str) {
+        self.set_query(&[
+            (keys::TAB, Some("api".to_owned())),
+            (keys::NODE, Some(node.to_owned())),
+            (keys::PATH, Some(path.to_owned())),
+        ]);
+    }
+
+    /// The node the person selected in the sidebar.
+    pub fn selected_node(&self) -> Option<String> {
+        self.query_value(keys::NODE)
     }
 }

@@ -39,7 +39,9 @@ pub fn parse_nodes_file(text: &str) -> Result<Vec<NodeLocation>, String> {
             return Err(format!("{place}: the name is empty"));
         }
         checked_prefix(&node.prefix).map_err(|why| format!("{place}: prefix {why}"))?;
-        let duplicate = file.nodes[..index].iter().any(|other| other.name == node.name);
+        let duplicate = file.nodes[..index]
+            .iter()
+            .any(|other| other.name == node.name);
         if duplicate {
             return Err(format!("{place}: the name is used twice"));
         }
@@ -66,7 +68,10 @@ mod tests {
     #[test]
     fn bad_entries_are_named() {
         let cases = [
-            (r#"{"nodes":[{"name":"","prefix":"/a","cluster_address":"x"}]}"#, "node 1"),
+            (
+                r#"{"nodes":[{"name":"","prefix":"/a","cluster_address":"x"}]}"#,
+                "node 1",
+            ),
             (
                 r#"{"nodes":[{"name":"a","prefix":"http://x","cluster_address":"x"}]}"#,
                 "node 1 (\"a\"): prefix",
@@ -76,7 +81,10 @@ mod tests {
                    {"name":"a","prefix":"/b","cluster_address":"y"}]}"#,
                 "node 2 (\"a\"): the name is used twice",
             ),
-            (r#"{"nodes":[{"name":"a"}]}"#, "not a valid node list: missing field"),
+            (
+                r#"{"nodes":[{"name":"a"}]}"#,
+                "not a valid node list: missing field",
+            ),
         ];
         for (text, expected) in cases {
             let error = parse_nodes_file(text).unwrap_err();
@@ -127,7 +135,9 @@ impl Directory {
         checked_prefix(node.prefix.trim()).map_err(|why| format!("Path prefix: {why}."))?;
         let address = node.cluster_address.trim();
         if address.parse::<std::net::IpAddr>().is_err() {
-            return Err(format!("Cluster address: {address:?} is not an IP address."));
+            return Err(format!(
+                "Cluster address: {address:?} is not an IP address."
+            ));
         }
         self.added.push(NodeLocation {
             name: name.to_owned(),
@@ -202,7 +212,10 @@ mod directory_tests {
         ];
         for (node, expected) in cases {
             let error = directory.add(node).unwrap_err();
-            assert!(error.starts_with(expected) || error.contains(expected), "{error}");
+            assert!(
+                error.starts_with(expected) || error.contains(expected),
+                "{error}"
+            );
         }
 
         directory

@@ -101,7 +101,9 @@ mod tests {
 
     #[test]
     fn odd_input_parses_without_panicking() {
-        let cases = ["", "?", "&&", "a", "a=%", "a=%4", "a=%zz", "a=%E2%82", "=x", "a=1&a=2"];
+        let cases = [
+            "", "?", "&&", "a", "a=%", "a=%4", "a=%zz", "a=%E2%82", "=x", "a=1&a=2",
+        ];
         for case in cases {
             let _ = parse_query(case);
         }

@@ -36,7 +36,9 @@ async fn sign_in_form_labels_every_field() {
     });
     next_tick().await;
 
-    let user_label = root.query_selector("label[for=sign-in-user-node-1]").unwrap();
+    let user_label = root
+        .query_selector("label[for=sign-in-user-node-1]")
+        .unwrap();
     let password = root
         .query_selector("#sign-in-password-node-1")
         .unwrap()

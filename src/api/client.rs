@@ -45,7 +45,12 @@ impl NodeClient {
     pub async fn sign_in(&self, credentials: &Credentials) -> Result<Authentication, ApiError> {
         let authorization = credentials.basic_authorization();
         let reply = self
-            .send(Method::GET, paths::AUTHENTICATION, None, Some(&authorization))
+            .send(
+                Method::GET,
+                paths::AUTHENTICATION,
+                None,
+                Some(&authorization),
+            )
             .await?;
         parse(self, "GET", paths::AUTHENTICATION, reply).map(|reply| reply.value)
     }
@@ -53,7 +58,10 @@ impl NodeClient {
     /// Ends the session. A node that does not support it (404, 405) is fine: the panel
     /// forgets the session either way.
     pub async fn sign_out(&self) -> Result<(), ApiError> {
-        match self.send(Method::DELETE, paths::AUTHENTICATION, None, None).await {
+        match self
+            .send(Method::DELETE, paths::AUTHENTICATION, None, None)
+            .await
+        {
             Ok(_) => Ok(()),
             Err(error) if matches!(error.status, Some(401 | 404 | 405)) => Ok(()),
             Err(error) => Err(error),
@@ -103,7 +111,12 @@ impl NodeClient {
         body: &B,
     ) -> Result<String, ApiError> {
         serde_json::to_string(body).map_err(|error| {
-            ApiError::refused(&self.node, method, path, &format!("bad request body: {error}"))
+            ApiError::refused(
+                &self.node,
+                method,
+                path,
+                &format!("bad request body: {error}"),
+            )
         })
     }
 
@@ -301,16 +314,22 @@ mod tests {
         let secret = "Ler7HZDFmZCxnLLgHNRfZYfORhlZS99l9vEVr5UKtJEb1d4WeaHcBmQJLs4VDWIn";
         let body = format!(r#"{{"status": "{secret}"}}"#);
         let error = serde_json::from_str::<u64>(&body).unwrap_err();
-        let typed = serde_json::from_str::<std::collections::HashMap<String, u64>>(&body)
-            .unwrap_err();
+        let typed =
+            serde_json::from_str::<std::collections::HashMap<String, u64>>(&body).unwrap_err();
 
         let untyped_message = describe(&error);
         let typed_message = describe(&typed);
 
         assert!(!untyped_message.contains(secret));
         assert!(!typed_message.contains(secret), "{typed_message}");
-        assert!(typed_message.starts_with("invalid type: string \"…\""), "{typed_message}");
-        assert!(typed_message.ends_with("(line 1, column 77)"), "{typed_message}");
+        assert!(
+            typed_message.starts_with("invalid type: string \"…\""),
+            "{typed_message}"
+        );
+        assert!(
+            typed_message.ends_with("(line 1, column 77)"),
+            "{typed_message}"
+        );
     }
 
     #[test]

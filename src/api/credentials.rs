@@ -77,7 +77,10 @@ mod tests {
             Credentials::new("a:b", "x").problem(),
             Some("A user name cannot contain a colon.")
         );
-        assert_eq!(Credentials::new("a", "").problem(), Some("Enter the password."));
+        assert_eq!(
+            Credentials::new("a", "").problem(),
+            Some("Enter the password.")
+        );
         assert_eq!(Credentials::new("a", "b").problem(), None);
     }
 }

@@ -9,10 +9,10 @@ mod credentials;
 mod error;
 mod path;
 
+pub use client::describe as describe_json_error;
 pub use client::{NodeClient, Reply};
 pub use credentials::Credentials;
 pub use error::{ApiError, ErrorKind};
-pub use client::describe as describe_json_error;
 pub use path::{checked_api_path, checked_prefix};
 
 /// Sent on every API request so the reverse proxy can refuse requests that a plain

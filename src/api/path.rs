@@ -6,7 +6,9 @@
 pub fn checked_api_path(path: &str) -> Result<&str, String> {
     let below_api = path == "/api" || path.starts_with("/api/");
     if !below_api {
-        return Err(format!("{path:?} is not an API path (it must start with /api)"));
+        return Err(format!(
+            "{path:?} is not an API path (it must start with /api)"
+        ));
     }
     if path.contains("//") || path.split('/').any(|part| part == ".." || part == ".") {
         return Err(format!("{path:?} contains an empty or relative step"));
@@ -21,12 +23,18 @@ pub fn checked_api_path(path: &str) -> Result<&str, String> {
 /// Accepts a same-origin path prefix such as `/sps/node-1`, without a trailing slash.
 pub fn checked_prefix(prefix: &str) -> Result<&str, String> {
     if !prefix.starts_with('/') || prefix.starts_with("//") {
-        return Err(format!("{prefix:?} must be a path on this site, starting with /"));
+        return Err(format!(
+            "{prefix:?} must be a path on this site, starting with /"
+        ));
     }
     if prefix.ends_with('/') {
         return Err(format!("{prefix:?} must not end with /"));
     }
-    if prefix.split('/').skip(1).any(|part| part.is_empty() || part == "..") {
+    if prefix
+        .split('/')
+        .skip(1)
+        .any(|part| part.is_empty() || part == "..")
+    {
         return Err(format!("{prefix:?} contains an empty or relative step"));
     }
     let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-' | '.');

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde::Deserialize;
+use sps_sim::control::types::{NodeStateView, Ready, RequestLog};
 
 /// How long a test waits for the page to show something before it fails.
 pub const PAGE_WAIT: Duration = Duration::from_secs(20);
@@ -22,21 +22,6 @@ fn simulator_binary() -> PathBuf {
         .map(PathBuf::from)
         .unwrap_or_else(|| repository_root().join("target"));
     target.join("debug").join("sps-sim")
-}
-
-/// The simulator's ready line: where everything it started listens.
-#[derive(Debug, Clone, Deserialize)]
-pub struct Ready {
-    pub control: Option<String>,
-    pub panel: Option<String>,
-    pub nodes: Vec<ReadyNode>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-pub struct ReadyNode {
-    pub name: String,
-    pub address: String,
-    pub base_url: String,
 }
 
 /// The simulator in demo mode; killed when dropped.
@@ -75,13 +60,29 @@ impl Demo {
     }
 
     pub fn panel_url(&self) -> String {
-        let panel = self.ready.panel.clone().expect("demo mode serves the panel");
+        let panel = self
+            .ready
+            .panel
+            .clone()
+            .expect("demo mode serves the panel");
         format!("{panel}/")
     }
 
     pub fn control_url(&self, path: &str) -> String {
         let control = self.ready.control.clone().expect("the control API is on");
         format!("{control}{path}")
+    }
+
+    /// The simulator's ordered log of the requests `node` received.
+    pub async fn request_log(&self, node: &str) -> RequestLog {
+        let url = self.control_url(&format!("/nodes/{node}/requests"));
+        reqwest::get(url).await.unwrap().json().await.unwrap()
+    }
+
+    /// What `node` has committed, and whether a transaction is open on it.
+    pub async fn node_state(&self, node: &str) -> NodeStateView {
+        let url = self.control_url(&format!("/nodes/{node}/state"));
+        reqwest::get(url).await.unwrap().json().await.unwrap()
     }
 }
 
@@ -100,6 +101,8 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        // Already installed by an earlier test in this process is fine.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
         let chromedriver =
             std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".to_owned());

@@ -108,7 +108,9 @@ impl ErrorCode {
     }
 
     pub fn parse(code: &str) -> Option<ErrorCode> {
-        ErrorCode::ALL.into_iter().find(|known| known.as_str() == code)
+        ErrorCode::ALL
+            .into_iter()
+            .find(|known| known.as_str() == code)
     }
 }
 

@@ -39,7 +39,10 @@ impl Role {
     }
 
     pub fn is_search_role(&self) -> bool {
-        matches!(self, Role::SearchMaster | Role::SearchMinion | Role::SearchLocal)
+        matches!(
+            self,
+            Role::SearchMaster | Role::SearchMinion | Role::SearchLocal
+        )
     }
 }
 
@@ -172,15 +175,45 @@ mod tests {
             (&[], &[ManagedHost, SearchMinion], none, "ok"),
             (&[], &[ManagedHost, SearchLocal], none, "ok"),
             (&[], &[ManagedHost, SearchMaster], none, "ok"),
-            (&[CentralManagement], &[CentralManagement, SearchMaster], none, "ok"),
+            (
+                &[CentralManagement],
+                &[CentralManagement, SearchMaster],
+                none,
+                "ok",
+            ),
             (&[], &[ManagedHost], none, "SearchRoleCount(0)"),
-            (&[], &[SearchMinion, SearchLocal], none, "SearchRoleCount(2)"),
+            (
+                &[],
+                &[SearchMinion, SearchLocal],
+                none,
+                "SearchRoleCount(2)",
+            ),
             (&[], &[SearchMaster], none, "SearchMasterWithoutHost"),
-            (&[], &[CentralManagement, SearchLocal], none, "CentralManagementByEdit"),
-            (&[CentralManagement], &[SearchLocal], none, "CentralManagementByEdit"),
-            (&[], &[ManagedHost, SearchMinion, SearchMinion], none, "DuplicateRole"),
+            (
+                &[],
+                &[CentralManagement, SearchLocal],
+                none,
+                "CentralManagementByEdit",
+            ),
+            (
+                &[CentralManagement],
+                &[SearchLocal],
+                none,
+                "CentralManagementByEdit",
+            ),
+            (
+                &[],
+                &[ManagedHost, SearchMinion, SearchMinion],
+                none,
+                "DuplicateRole",
+            ),
             (&[], &unknown, none, "UnknownRole"),
-            (&[], &[ManagedHost, SearchMaster], master_elsewhere, "SecondSearchMaster"),
+            (
+                &[],
+                &[ManagedHost, SearchMaster],
+                master_elsewhere,
+                "SecondSearchMaster",
+            ),
             (&[], &[ManagedHost, SearchMinion], master_elsewhere, "ok"),
         ];
 
