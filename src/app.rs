@@ -1,138 +1,192 @@
-//! The panel's top level: the node list beside the selected node's screen.
+//! The panel's top level: provides the shared state, keeps the query string in the
+//! address bar, and lays out the node sidebar beside the selected screen.
 
-use std::collections::BTreeMap;
+use std::time::Duration;
 
 use leptos::prelude::*;
-use sps_api::deployment::NodeLocation;
 
-use crate::api::NodeClient;
-use crate::components::endpoint_list::ClusterEndpoints;
-use crate::components::sign_in::{SignInForm, SignedIn};
-use crate::directory::load_nodes_file;
+use crate::api::activity::{self, ActivityEntry};
+use crate::components::activity_log::ActivityScreen;
+use crate::components::cluster_view::ClusterScreen;
+use crate::components::endpoint_tree::EndpointTreeScreen;
+use crate::components::node_sidebar::NodeSidebar;
+use crate::components::session_dialog::SessionExpiredDialog;
+use crate::components::theme::ThemeSwitch;
+use crate::components::transactions::TransactionsScreen;
+use crate::context::Panel;
+use crate::directory::{load_added_nodes, load_nodes_file, Directory};
+use crate::session::SessionBook;
+use crate::url_state::{format_query, keys, parse_query};
+use sps_api::paths;
+
+/// The activity log keeps this many requests; older ones fall off the front.
+const ACTIVITY_LIMIT: usize = 5_000;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tab {
+    Cluster,
+    Api,
+    Transactions,
+    Activity,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 4] = [Tab::Cluster, Tab::Api, Tab::Transactions, Tab::Activity];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Tab::Cluster => "cluster",
+            Tab::Api => "api",
+            Tab::Transactions => "transactions",
+            Tab::Activity => "activity",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Tab::Cluster => "Cluster",
+            Tab::Api => "API",
+            Tab::Transactions => "Transactions",
+            Tab::Activity => "Activity",
+        }
+    }
+
+    pub fn from_key(key: Option<&str>) -> Tab {
+        Tab::ALL
+            .into_iter()
+            .find(|tab| Some(tab.key()) == key)
+            .unwrap_or(Tab::Cluster)
+    }
+}
 
 #[component]
 pub fn App() -> impl IntoView {
-    let nodes = LocalResource::new(load_nodes_file);
-    let (selected, set_selected) = signal(None::<String>);
-    let sessions = RwSignal::new(BTreeMap::<String, SignedIn>::new());
+    let panel = provide_panel();
+    let deployed = LocalResource::new(load_nodes_file);
 
-    let on_signed_in = Callback::new(move |signed_in: SignedIn| {
-        sessions.update(|sessions| {
-            sessions.insert(signed_in.node.clone(), signed_in);
-        });
+    Effect::new(move |_| {
+        if let Some(Ok(nodes)) = deployed.get() {
+            let added = load_added_nodes(&nodes);
+            panel.directory.set(Directory {
+                deployed: nodes,
+                added,
+            });
+        }
     });
+
+    let tab = move || Tab::from_key(panel.query_value(keys::TAB).as_deref());
+    let load_error = move || match deployed.get() {
+        Some(Err(error)) => Some(error),
+        _ => None,
+    };
 
     view! {
         <header class="top-bar">
             <h1>"SPS cluster panel"</h1>
-        </header>
-        <div class="layout">
-            <nav class="node-nav" aria-label="Nodes">
-                <h2>"Nodes"</h2>
-                <Suspense fallback=|| view! { <p class="loading">"Loading nodes…"</p> }>
-                    {move || {
-                        nodes
-                            .get()
-                            .map(|outcome| match outcome {
-                                Ok(list) => {
-                                    view! {
-                                        <NodeButtons
-                                            nodes=list
-                                            selected=selected
-                                            on_select=Callback::new(move |name| {
-                                                set_selected.set(Some(name))
-                                            })
-                                            sessions=sessions
-                                        />
-                                    }
-                                        .into_any()
+            <nav class="tabs" role="tablist" aria-label="Screens">
+                {Tab::ALL
+                    .into_iter()
+                    .map(|each| {
+                        view! {
+                            <button
+                                role="tab"
+                                id=format!("tab-{}", each.key())
+                                aria-selected=move || (tab() == each).to_string()
+                                aria-controls="screen"
+                                on:click=move |_| {
+                                    panel.set_query(&[(keys::TAB, Some(each.key().to_owned()))])
                                 }
-                                Err(error) => {
-                                    view! { <p class="error" role="alert">{error}</p> }.into_any()
-                                }
-                            })
-                    }}
-                </Suspense>
+                            >
+                                {each.label()}
+                            </button>
+                        }
+                    })
+                    .collect_view()}
             </nav>
-            <main class="content">
-                {move || {
-                    let Some(name) = selected.get() else {
-                        return view! { <p class="empty">"Choose a node."</p> }.into_any();
-                    };
-                    let Some(Ok(list)) = nodes.get() else {
-                        return ().into_any();
-                    };
-                    let Some(location) = list.into_iter().find(|node| node.name == name) else {
-                        return ().into_any();
-                    };
-                    view! { <NodeScreen location sessions on_signed_in /> }.into_any()
+            <ThemeSwitch />
+        </header>
+        <Show when=move || load_error().is_some()>
+            <p class="error banner" role="alert">{load_error}</p>
+        </Show>
+        <div class="layout">
+            <NodeSidebar />
+            <main
+                class="content"
+                id="screen"
+                role="tabpanel"
+                aria-labelledby=move || format!("tab-{}", tab().key())
+            >
+                {move || match tab() {
+                    Tab::Cluster => view! { <ClusterScreen /> }.into_any(),
+                    Tab::Api => view! { <EndpointTreeScreen /> }.into_any(),
+                    Tab::Transactions => view! { <TransactionsScreen /> }.into_any(),
+                    Tab::Activity => view! { <ActivityScreen /> }.into_any(),
                 }}
             </main>
         </div>
+        <SessionExpiredDialog />
     }
 }
 
-#[component]
-fn NodeButtons(
-    nodes: Vec<NodeLocation>,
-    selected: ReadSignal<Option<String>>,
-    on_select: Callback<String>,
-    sessions: RwSignal<BTreeMap<String, SignedIn>>,
-) -> impl IntoView {
-    if nodes.is_empty() {
-        return view! { <p class="empty">"nodes.json lists no nodes."</p> }.into_any();
-    }
-    view! {
-        <ul class="node-buttons">
-            {nodes
-                .into_iter()
-                .map(|node| {
-                    let name = node.name.clone();
-                    let is_selected = {
-                        let name = name.clone();
-                        move || selected.get().as_deref() == Some(name.as_str())
-                    };
-                    let session_label = {
-                        let name = name.clone();
-                        move || {
-                            sessions
-                                .with(|s| s.get(&name).map(|s| format!("signed in as {}", s.user)))
-                        }
-                    };
-                    view! {
-                        <li>
-                            <button
-                                class="node-button"
-                                aria-pressed=move || is_selected().to_string()
-                                on:click=move |_| on_select.run(name.clone())
-                            >
-                                <span class="node-name">{node.name.clone()}</span>
-                                <span class="node-address">{node.cluster_address.clone()}</span>
-                                <span class="node-session">{session_label}</span>
-                            </button>
-                        </li>
-                    }
-                })
-                .collect_view()}
-        </ul>
-    }
-    .into_any()
-}
+/// Creates the shared state, provides it as context, and wires the activity log into
+/// the sessions: a 2xx answer restarts a node's idle countdown, a 401 ends its session.
+fn provide_panel() -> Panel {
+    let (now_ms, set_now_ms) = signal(js_sys::Date::now());
+    set_interval(
+        move || set_now_ms.set(js_sys::Date::now()),
+        Duration::from_secs(1),
+    );
+    let query = RwSignal::new(parse_query(&current_search()));
+    Effect::new(move |_| {
+        let search = query.with(format_query);
+        replace_search(&search);
+    });
+    let panel = Panel {
+        directory: RwSignal::new(Directory::default()),
+        sessions: RwSignal::new(SessionBook::default()),
+        activity: RwSignal::new(Vec::new()),
+        now_ms,
+        query,
+    };
+    provide_context(panel);
 
-#[component]
-fn NodeScreen(
-    location: NodeLocation,
-    sessions: RwSignal<BTreeMap<String, SignedIn>>,
-    on_signed_in: Callback<SignedIn>,
-) -> impl IntoView {
-    let client = NodeClient::new(&location);
-    let name = location.name.clone();
-    let signed_in = move || sessions.with(|s| s.contains_key(&name));
-    move || {
-        if signed_in() {
-            view! { <ClusterEndpoints client=client.clone() /> }.into_any()
-        } else {
-            view! { <SignInForm client=client.clone() on_signed_in /> }.into_any()
+    activity::subscribe(move |entry: &ActivityEntry| {
+        panel.activity.update(|log| {
+            if log.len() >= ACTIVITY_LIMIT {
+                log.remove(0);
+            }
+            log.push(entry.clone());
+        });
+        let finished_at = entry.time_ms + entry.duration_ms;
+        match entry.status {
+            Some(401) if entry.path != paths::AUTHENTICATION => {
+                panel.sessions.update(|s| {
+                    s.expired(&entry.node);
+                });
+            }
+            Some(200..=299) => panel
+                .sessions
+                .update(|s| s.touched(&entry.node, finished_at)),
+            _ => {}
         }
+    });
+    panel
+}
+
+fn current_search() -> String {
+    web_sys::window()
+        .and_then(|window| window.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// Puts the view's state in the address bar without adding a history entry per click.
+fn replace_search(search: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let path = window.location().pathname().unwrap_or_default();
+    let url = format!("{path}{search}");
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
 }
