@@ -141,9 +141,11 @@ fn provide_panel() -> Panel {
         let search = query.with(format_query);
         replace_search(&search);
     });
+    let sessions = RwSignal::new(SessionBook::default());
     let panel = Panel {
         directory: RwSignal::new(Directory::default()),
-        sessions: RwSignal::new(SessionBook::default()),
+        sessions,
+        generations: Memo::new(move |_| sessions.with(|s| s.generations().clone())),
         activity: RwSignal::new(Vec::new()),
         now_ms,
         query,

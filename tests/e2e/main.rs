@@ -8,3 +8,4 @@
 
 mod harness;
 mod sign_in;
+mod transactions;
