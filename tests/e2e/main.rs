@@ -7,5 +7,6 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod harness;
+mod look_and_feel;
 mod sign_in;
 mod transactions;
