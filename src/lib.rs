@@ -10,5 +10,6 @@ pub mod browser;
 pub mod components;
 pub mod context;
 pub mod directory;
+pub mod flows;
 pub mod session;
 pub mod url_state;
