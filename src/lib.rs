@@ -10,6 +10,7 @@ pub mod browser;
 pub mod components;
 pub mod context;
 pub mod directory;
+pub mod driver;
 pub mod flows;
 pub mod session;
 pub mod url_state;

@@ -6,6 +6,7 @@
 //! README's test command prepares all three.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod cluster_changes;
 mod harness;
 mod look_and_feel;
 mod sign_in;
