@@ -10,4 +10,5 @@ pub mod components;
 pub mod context;
 pub mod directory;
 pub mod session;
+pub mod tree;
 pub mod url_state;
