@@ -164,7 +164,8 @@ fn items_without_href_are_data_not_children() {
 
 #[test]
 fn wanted_lists_open_and_selected_paths_not_yet_read_this_generation() {
-    let cases: [(&str, fn(&mut Tree), u64, &[&str]); 6] = [
+    type Arrange = fn(&mut Tree);
+    let cases: [(&str, Arrange, u64, &[&str]); 6] = [
         ("opening the root", |t| t.expand(ROOT), 1, &["/api"]),
         (
             "selecting an unlisted path",
@@ -316,180 +317,162 @@ fn collapsing_moves_a_hidden_focus_to_the_collapsed_entry() {
     assert_eq!(visible(&tree), ["/api"]);
 }
 
-/// Applies `keys` to `tree` starting at `start`; returns the tab stop, what is open
-/// below the root, and the last outcome.
-fn press(mut tree: Tree, start: &str, keys: &[Key]) -> (String, Vec<String>, KeyOutcome) {
+/// What a key sequence should leave: the tab stop, the open entries, the last outcome.
+struct After<'a> {
+    focus: &'a str,
+    open: &'a [&'a str],
+    outcome: KeyOutcome,
+}
+
+/// Applies `keys` to `tree` from `start` and compares the result with `expected`.
+fn check_keys(name: &str, mut tree: Tree, start: &str, keys: &[Key], expected: After<'_>) {
     tree.focus(start);
+
     let mut outcome = KeyOutcome::Ignored;
     for key in keys {
         outcome = tree.key(*key);
     }
-    let open = visible(&tree)
+
+    let open: Vec<String> = visible(&tree)
         .into_iter()
         .filter(|id| tree.is_expanded(id))
         .collect();
-    (tree.tab_stop(), open, outcome)
+    assert_eq!(tree.tab_stop(), expected.focus, "{name}: focus");
+    assert_eq!(open, expected.open, "{name}: open entries");
+    assert_eq!(outcome, expected.outcome, "{name}: outcome");
 }
 
 #[test]
 fn keyboard_pattern_table() {
     use Key::*;
-    let selected = |path: &str| KeyOutcome::Selected(path.to_owned());
-    let cases: Vec<(&str, Tree, &str, Vec<Key>, &str, Vec<&str>, KeyOutcome)> = vec![
-        (
-            "right opens a closed root",
-            Tree::new(),
-            "/api",
-            vec![Right],
-            "/api",
-            vec!["/api"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "down at the last row does nothing",
-            Tree::new(),
-            "/api",
-            vec![Down],
-            "/api",
-            vec![],
-            KeyOutcome::Ignored,
-        ),
-        (
-            "down walks visible rows",
-            loaded_tree(),
-            "/api",
-            vec![Down, Down],
-            "/api/cluster/nodes",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "up at the first row does nothing",
-            loaded_tree(),
-            "/api",
-            vec![Up],
-            "/api",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Ignored,
-        ),
-        (
-            "up walks back",
-            loaded_tree(),
-            "/api/info",
-            vec![Up],
-            "/api/cluster/status",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "right on an open entry goes to its first child",
-            loaded_tree(),
-            "/api",
-            vec![Right],
-            "/api/cluster",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "right on a leaf does nothing",
-            loaded_tree(),
-            "/api/cluster/nodes",
-            vec![Right, Right],
-            "/api/cluster/nodes",
-            vec!["/api", "/api/cluster", "/api/cluster/nodes"],
-            KeyOutcome::Ignored,
-        ),
-        (
-            "left closes an open entry",
-            loaded_tree(),
-            "/api/cluster",
-            vec![Left],
-            "/api/cluster",
-            vec!["/api"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "left on a closed entry goes to its parent",
-            loaded_tree(),
-            "/api/cluster/status",
-            vec![Left],
-            "/api/cluster",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "left on the closed root does nothing",
-            Tree::new(),
-            "/api",
-            vec![Left],
-            "/api",
-            vec![],
-            KeyOutcome::Ignored,
-        ),
-        (
-            "end goes to the last visible row",
-            loaded_tree(),
-            "/api",
-            vec![End],
-            "/api/transaction",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "home goes to the root",
-            loaded_tree(),
-            "/api/info",
-            vec![Home],
-            "/api",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "enter selects",
-            loaded_tree(),
-            "/api/cluster/nodes",
-            vec![Activate],
-            "/api/cluster/nodes",
-            vec!["/api", "/api/cluster"],
-            selected("/api/cluster/nodes"),
-        ),
-        (
-            "type-ahead finds the next match",
-            loaded_tree(),
-            "/api",
-            vec![Char('s')],
-            "/api/cluster/status",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "type-ahead wraps and ignores case",
-            loaded_tree(),
-            "/api/transaction",
-            vec![Char('C')],
-            "/api/cluster",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Moved,
-        ),
-        (
-            "type-ahead without a match does nothing",
-            loaded_tree(),
-            "/api",
-            vec![Char('z')],
-            "/api",
-            vec!["/api", "/api/cluster"],
-            KeyOutcome::Ignored,
-        ),
-    ];
-    for (name, tree, start, keys, focus, open, outcome) in cases {
-        let (actual_focus, actual_open, actual_outcome) = press(tree, start, &keys);
+    use KeyOutcome::{Ignored, Moved};
+    let both: &[&str] = &["/api", "/api/cluster"];
+    let after = |focus, open, outcome| After {
+        focus,
+        open,
+        outcome,
+    };
 
-        assert_eq!(
-            (actual_focus.as_str(), actual_open, actual_outcome),
-            (focus, open.iter().map(|s| s.to_string()).collect(), outcome),
-            "{name}"
-        );
-    }
+    check_keys(
+        "right opens a closed root",
+        Tree::new(),
+        ROOT,
+        &[Right],
+        after("/api", &["/api"], Moved),
+    );
+    check_keys(
+        "down at the last row does nothing",
+        Tree::new(),
+        ROOT,
+        &[Down],
+        after("/api", &[], Ignored),
+    );
+    check_keys(
+        "left on the closed root does nothing",
+        Tree::new(),
+        ROOT,
+        &[Left],
+        after("/api", &[], Ignored),
+    );
+    check_keys(
+        "down walks visible rows",
+        loaded_tree(),
+        ROOT,
+        &[Down, Down],
+        after("/api/cluster/nodes", both, Moved),
+    );
+    check_keys(
+        "up at the first row does nothing",
+        loaded_tree(),
+        ROOT,
+        &[Up],
+        after("/api", both, Ignored),
+    );
+    check_keys(
+        "up walks back",
+        loaded_tree(),
+        "/api/info",
+        &[Up],
+        after("/api/cluster/status", both, Moved),
+    );
+    check_keys(
+        "right on an open entry goes to its first child",
+        loaded_tree(),
+        ROOT,
+        &[Right],
+        after("/api/cluster", both, Moved),
+    );
+    check_keys(
+        "right opens an unread entry, then waits for its children",
+        loaded_tree(),
+        "/api/cluster/nodes",
+        &[Right, Right],
+        after(
+            "/api/cluster/nodes",
+            &["/api", "/api/cluster", "/api/cluster/nodes"],
+            Ignored,
+        ),
+    );
+    check_keys(
+        "left closes an open entry",
+        loaded_tree(),
+        "/api/cluster",
+        &[Left],
+        after("/api/cluster", &["/api"], Moved),
+    );
+    check_keys(
+        "left on a closed entry goes to its parent",
+        loaded_tree(),
+        "/api/cluster/status",
+        &[Left],
+        after("/api/cluster", both, Moved),
+    );
+    check_keys(
+        "end goes to the last visible row",
+        loaded_tree(),
+        ROOT,
+        &[End],
+        after("/api/transaction", both, Moved),
+    );
+    check_keys(
+        "home goes to the root",
+        loaded_tree(),
+        "/api/info",
+        &[Home],
+        after("/api", both, Moved),
+    );
+    check_keys(
+        "enter selects",
+        loaded_tree(),
+        "/api/cluster/nodes",
+        &[Activate],
+        after(
+            "/api/cluster/nodes",
+            both,
+            KeyOutcome::Selected("/api/cluster/nodes".into()),
+        ),
+    );
+    check_keys(
+        "type-ahead finds the next match",
+        loaded_tree(),
+        ROOT,
+        &[Char('s')],
+        after("/api/cluster/status", both, Moved),
+    );
+    check_keys(
+        "type-ahead wraps and ignores case",
+        loaded_tree(),
+        "/api/transaction",
+        &[Char('C')],
+        after("/api/cluster", both, Moved),
+    );
+    check_keys(
+        "type-ahead without a match does nothing",
+        loaded_tree(),
+        ROOT,
+        &[Char('z')],
+        after("/api", both, Ignored),
+    );
 }
 
 #[test]
