@@ -8,4 +8,6 @@
 
 mod endpoint_tree;
 mod harness;
+mod look_and_feel;
 mod sign_in;
+mod transactions;
