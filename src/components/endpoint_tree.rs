@@ -12,8 +12,8 @@ use wasm_bindgen::JsCast;
 use crate::api::{checked_api_path, NodeClient};
 use crate::context::Panel;
 use crate::tree::{
-    body_meta, curl_command, guidance, meta_links, Key, KeyOutcome, LinkTarget, Load, Target, Tree,
-    ROOT,
+    body_meta, curl_command, guidance, meta_links, sign_in_command, Key, KeyOutcome, LinkTarget,
+    Load, Target, Tree, ROOT,
 };
 use crate::url_state::{format_query, keys, Query};
 
@@ -321,6 +321,7 @@ fn EntryView(
         .directory
         .with_untracked(|d| d.find(&node).map(|n| n.cluster_address.clone()));
     let command = curl_command(&node, address.as_deref(), &path);
+    let sign_in = sign_in_command(&node, address.as_deref());
     let load = {
         let path = path.clone();
         Memo::new(move |_| tree.with(|t| t.load(&path).cloned()))
@@ -336,7 +337,7 @@ fn EntryView(
             <h2><code>{path.clone()}</code></h2>
             <button class="refresh secondary" on:click=refresh disabled=busy>"Refresh"</button>
         </header>
-        <CurlCommand command />
+        <CurlCommand command sign_in />
         <div class="entry-body" aria-busy=move || busy().to_string()>
             {move || match load.get() {
                 None | Some(Load::Loading { .. }) => {
@@ -361,7 +362,7 @@ fn EntryView(
 }
 
 #[component]
-fn CurlCommand(command: String) -> impl IntoView {
+fn CurlCommand(command: String, sign_in: String) -> impl IntoView {
     let (copied, set_copied) = signal(String::new());
     let copy = {
         let command = command.clone();
@@ -376,10 +377,7 @@ fn CurlCommand(command: String) -> impl IntoView {
     view! {
         <div class="curl">
             <h3>"Read it with curl"</h3>
-            <p class="hint">
-                "After signing in with "
-                <code>"curl --basic --user <user> --cookie-jar cookies …/api/authentication"</code>
-            </p>
+            <p class="hint">"After signing in with " <code>{sign_in}</code></p>
             <pre><code class="curl-command">{command}</code></pre>
             <button class="copy secondary" on:click=copy>"Copy"</button>
             <span class="copy-state" role="status">{copied}</span>

@@ -29,22 +29,37 @@ pub fn meta_links(meta: &Meta) -> Vec<(String, LinkTarget)> {
 }
 
 /// The command that reads `path` from the node, in the vendor documentation's style: the
-/// session cookie comes from a `cookies` file the reader's own sign-in wrote, so the
-/// command holds no secret. An address that is not a plain host name or IP address is
-/// replaced by a placeholder rather than pasted into a shell command.
+/// session cookie comes from a `cookies` file the reader's own sign-in wrote (see
+/// [`sign_in_command`]), so the command holds no secret.
 pub fn curl_command(node: &str, address: Option<&str>, path: &str) -> String {
+    let path = checked_api_path(path).unwrap_or("/api");
+    format!(
+        "curl --cookie cookies https://{}{path}",
+        host(node, address)
+    )
+}
+
+/// The sign-in that writes the `cookies` file; curl asks for the password itself.
+pub fn sign_in_command(node: &str, address: Option<&str>) -> String {
+    format!(
+        "curl --basic --user <user> --cookie-jar cookies https://{}/api/authentication",
+        host(node, address)
+    )
+}
+
+/// The node's cluster address for a URL. One that is not a plain host name or IP address
+/// is replaced by a placeholder rather than pasted into a shell command.
+fn host(node: &str, address: Option<&str>) -> String {
     let plain = |a: &&str| {
         !a.is_empty()
             && a.chars()
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':'))
     };
-    let host = match address.filter(plain) {
+    match address.filter(plain) {
         Some(ip) if ip.contains(':') => format!("[{ip}]"),
         Some(host) => host.to_owned(),
         None => format!("<address-of-{node}>"),
-    };
-    let path = checked_api_path(path).unwrap_or("/api");
-    format!("curl --cookie cookies https://{host}{path}")
+    }
 }
 
 /// What a person should do about a failed read of an entry.

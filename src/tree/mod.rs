@@ -13,7 +13,7 @@ use sps_api::{IndexItem, Meta};
 
 use crate::api::{checked_api_path, ApiError, Reply};
 
-pub use detail::{curl_command, guidance, meta_links, LinkTarget};
+pub use detail::{curl_command, guidance, meta_links, sign_in_command, LinkTarget};
 pub use keys::{Key, KeyOutcome};
 
 /// Where the tree starts.
@@ -290,7 +290,7 @@ impl Tree {
     }
 
     /// One step towards the path being revealed: open every listed ancestor, and stop
-    /// once the entry exists or nothing loaded lists it.
+    /// once the entry exists or the ancestors, all read, do not list it.
     fn reveal(&mut self) {
         let Some(target) = self.revealing.clone() else {
             return;
@@ -302,9 +302,9 @@ impl Tree {
                 continue;
             }
             self.expand(ancestor);
-            let settled = self.entries[ancestor].children.is_some()
-                || matches!(self.loads.get(ancestor), Some(Load::Failed { .. }));
-            waiting |= !settled;
+            // A failed read keeps the reveal waiting: the read is retried once the
+            // person signs in again, and the entry should then still open.
+            waiting |= self.entries[ancestor].children.is_none();
         }
         if self.entries.contains_key(&target) {
             self.focused = Some(target);

@@ -255,6 +255,22 @@ fn a_deep_link_opens_its_ancestors_as_they_load() {
 }
 
 #[test]
+fn a_deep_link_behind_a_failed_read_opens_once_the_read_succeeds() {
+    let mut tree = Tree::new();
+    tree.select("/api/cluster/status");
+    let refused = ApiError::from_status("node-1", "GET", "/api", 401, "");
+
+    tree.finish_load(ROOT, 1, Err(refused));
+    let after_failure = tree.wanted(1);
+    tree.finish_load(ROOT, 2, reply(index("/api", &["cluster"])));
+    tree.finish_load("/api/cluster", 2, reply(index("/api/cluster", &["status"])));
+
+    assert_eq!(after_failure, vec!["/api/cluster/status"]);
+    assert!(tree.is_expanded("/api/cluster"));
+    assert_eq!(tree.tab_stop(), "/api/cluster/status");
+}
+
+#[test]
 fn a_deep_link_to_an_unlisted_path_stops_revealing_and_stays_selected() {
     let mut tree = Tree::new();
 
@@ -549,6 +565,10 @@ fn curl_commands_hold_no_secret_and_quote_nothing_unsafe() {
         assert_eq!(command, expected);
         assert!(!command.contains("session_id"));
     }
+    assert_eq!(
+        sign_in_command("node-1", Some("10.0.0.1")),
+        "curl --basic --user <user> --cookie-jar cookies https://10.0.0.1/api/authentication"
+    );
 }
 
 #[test]

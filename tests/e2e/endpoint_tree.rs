@@ -214,3 +214,29 @@ async fn a_meta_link_selects_its_entry_in_the_tree() {
     );
     browser.end().await;
 }
+
+#[tokio::test]
+async fn without_a_session_the_entry_says_to_sign_in_and_reads_once_signed_in() {
+    let demo = Demo::start(1);
+    let browser = Browser::start().await;
+
+    browser
+        .open_panel(&demo, "?tab=api&node=node-1&path=/api/cluster/status")
+        .await;
+    let refused = browser
+        .wait_for_text(".entry-detail .error", "Sign in to node-1")
+        .await;
+    let root_status = browser
+        .wait_for_text("[id=\"tree-item-/api-status\"]", "Sign in")
+        .await;
+    browser.sign_in("node-1", "admin", "admin").await;
+    let detail = browser
+        .wait_for_text(".entry-detail .json-view", "meta")
+        .await;
+
+    assert_eq!(refused, "Sign in to node-1 to read /api/cluster/status.");
+    assert_eq!(root_status, "Sign in to node-1 to read /api.");
+    assert!(detail.contains("/api/cluster/status"), "{detail}");
+    browser.find(&row("/api/cluster/status")).await;
+    browser.end().await;
+}
