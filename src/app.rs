@@ -84,7 +84,10 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let tab = move || Tab::from_key(panel.query_value(keys::TAB).as_deref());
+    // A memo: the screen below is rebuilt only when the tab changes, not on every change
+    // of the query (a selected path, a filter), which would throw away its state.
+    let tab_memo = Memo::new(move |_| Tab::from_key(panel.query_value(keys::TAB).as_deref()));
+    let tab = move || tab_memo.get();
     let load_error = move || match deployed.get() {
         Some(Err(error)) => Some(error),
         _ => None,

@@ -13,4 +13,5 @@ pub mod directory;
 pub mod driver;
 pub mod flows;
 pub mod session;
+pub mod tree;
 pub mod url_state;
