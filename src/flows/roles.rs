@@ -6,7 +6,7 @@
 //! Management node among the directory's nodes.
 
 use sps_api::cluster::{ClusterNode, NodeItem};
-use sps_api::roles::Role;
+use sps_api::roles::{check_role_assignment, Role, RoleRuleViolation};
 
 use crate::api::{ApiError, ErrorKind};
 
@@ -397,6 +397,39 @@ pub fn toggled(roles: &[Role], role: &Role, on: bool) -> Vec<Role> {
     next
 }
 
+/// Checks the roles the editor would give `node_id`, against the cluster's node list as
+/// the Central Management node gave it (the node's current roles and the others').
+pub fn check_edit(
+    items: &[NodeItem],
+    node_id: &str,
+    requested: &[Role],
+) -> Result<(), RoleRuleViolation> {
+    let current = items
+        .iter()
+        .find(|item| item.key == node_id)
+        .map(|item| item.body.roles.as_slice())
+        .unwrap_or_default();
+    let others = items
+        .iter()
+        .map(|item| (item.key.as_str(), item.body.roles.as_slice()));
+    check_role_assignment(node_id, current, requested, others)
+}
+
+/// The violation as the person reads it: the rival search-master named by its address
+/// rather than its node id, which means nothing to a person.
+pub fn violation_message(violation: &RoleRuleViolation, items: &[NodeItem]) -> String {
+    match violation {
+        RoleRuleViolation::SecondSearchMaster { holder } => {
+            let address = items
+                .iter()
+                .find(|item| item.key == *holder)
+                .map_or(holder.as_str(), |item| item.body.address.as_str());
+            format!("{address} is already the cluster's search-master: only one node may be")
+        }
+        other => other.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -732,5 +765,36 @@ mod tests {
         );
         assert_eq!(off, vec![Role::CentralManagement, Role::ManagedHost]);
         assert_eq!(central, off);
+    }
+
+    #[test]
+    fn the_editor_check_sees_the_current_roles_and_the_other_nodes() {
+        let items = vec![
+            item("10.0.0.1", vec![Role::CentralManagement]),
+            item("10.0.0.2", vec![Role::ManagedHost, Role::SearchMaster]),
+            item("10.0.0.3", vec![]),
+        ];
+        let master = [Role::ManagedHost, Role::SearchMaster];
+
+        let second_master = check_edit(&items, "id-10.0.0.3", &master);
+        let same_again = check_edit(&items, "id-10.0.0.2", &master);
+        let central_kept = check_edit(
+            &items,
+            "id-10.0.0.1",
+            &[Role::CentralManagement, Role::SearchLocal],
+        );
+
+        assert_eq!(
+            second_master,
+            Err(RoleRuleViolation::SecondSearchMaster {
+                holder: "id-10.0.0.2".into()
+            })
+        );
+        assert_eq!(
+            violation_message(&second_master.unwrap_err(), &items),
+            "10.0.0.2 is already the cluster's search-master: only one node may be"
+        );
+        assert_eq!(same_again, Ok(()));
+        assert_eq!(central_kept, Ok(()));
     }
 }

@@ -8,5 +8,6 @@
 
 mod harness;
 mod look_and_feel;
+mod roles;
 mod sign_in;
 mod transactions;
