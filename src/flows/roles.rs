@@ -89,7 +89,7 @@ pub enum Phase {
     Running(Step),
     /// The node requires a commit message and none was given: nothing is open yet.
     AwaitMessage,
-    Finished(Outcome),
+    Finished(Box<Outcome>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -116,12 +116,6 @@ pub enum Outcome {
         error: ApiError,
         revert_error: ApiError,
     },
-}
-
-impl Outcome {
-    pub fn is_success(&self) -> bool {
-        matches!(self, Outcome::Succeeded)
-    }
 }
 
 /// One change to the cluster, run on the Central Management node `central`.
@@ -158,7 +152,7 @@ impl RoleFlow {
 
     pub fn outcome(&self) -> Option<&Outcome> {
         match &self.phase {
-            Phase::Finished(outcome) => Some(outcome),
+            Phase::Finished(outcome) => Some(outcome.as_ref()),
             _ => None,
         }
     }
@@ -244,7 +238,7 @@ impl RoleFlow {
     /// The person withdrew at the message prompt; nothing is open, nothing to undo.
     pub fn cancel(&mut self) {
         if self.phase == Phase::AwaitMessage {
-            self.phase = Phase::Finished(Outcome::Cancelled);
+            self.phase = Phase::Finished(Box::new(Outcome::Cancelled));
         }
     }
 
@@ -260,7 +254,7 @@ impl RoleFlow {
             Phase::AwaitMessage => {
                 format!("{central} requires a commit message: say what {change} is for.")
             }
-            Phase::Finished(outcome) => match outcome {
+            Phase::Finished(outcome) => match outcome.as_ref() {
                 Outcome::Succeeded => {
                     format!("Committed on {central}: {}.", self.change.done_label())
                 }
@@ -323,7 +317,7 @@ impl RoleFlow {
     }
 
     fn finish(&mut self, outcome: Outcome) -> Option<Call> {
-        self.phase = Phase::Finished(outcome);
+        self.phase = Phase::Finished(Box::new(outcome));
         None
     }
 }

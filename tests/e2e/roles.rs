@@ -26,7 +26,11 @@ impl Api {
             .send()
             .await
             .expect("the node answers the sign-in");
-        assert!(response.status().is_success(), "sign-in: {}", response.status());
+        assert!(
+            response.status().is_success(),
+            "sign-in: {}",
+            response.status()
+        );
         let cookie = response
             .headers()
             .get_all("set-cookie")
@@ -161,12 +165,16 @@ async fn roles_are_edited_checked_and_a_node_is_removed_with_join_status_shown()
         .wait_for_text(".role-violation", "exactly one search role")
         .await;
     browser.click("#role-search-master").await;
-    browser.click(".save-roles").await;
+    // Two clicks in one go must still send one request sequence.
+    browser
+        .run_js("const b = document.querySelector('.save-roles'); b.click(); b.click();")
+        .await;
     let saved = browser
         .wait_for_text(".flow-summary", "Committed on node-1")
         .await;
     let roles_2 = committed_roles(&demo, &node_2).await;
     let open_after_edit = demo.node_state("node-1").await.transaction;
+    let puts_after_double_click = cluster_node_changes(&demo).await;
     browser
         .wait_for_text("tr[data-name=node-2] .node-roles", "search-master")
         .await;
@@ -192,7 +200,9 @@ async fn roles_are_edited_checked_and_a_node_is_removed_with_join_status_shown()
 
     // node-3 leaves the cluster after a confirmation.
     browser.click("tr[data-name=node-3] .remove-node").await;
-    let dialog = browser.wait_for_text("[role=dialog]", "leaves the cluster").await;
+    let dialog = browser
+        .wait_for_text("[role=dialog]", "leaves the cluster")
+        .await;
     browser.click(".confirm-remove").await;
     let removed = browser
         .wait_for_text(".flow-summary", "left the cluster")
@@ -208,7 +218,10 @@ async fn roles_are_edited_checked_and_a_node_is_removed_with_join_status_shown()
     )
     .await;
     let through = browser
-        .wait_for_text("table.join-status tr[data-name=node-2] .join-central", &node_1)
+        .wait_for_text(
+            "table.join-status tr[data-name=node-2] .join-central",
+            &node_1,
+        )
         .await;
     let lone = browser
         .wait_for_text(
@@ -221,14 +234,30 @@ async fn roles_are_edited_checked_and_a_node_is_removed_with_join_status_shown()
     assert!(half_done.contains("0 given"), "{half_done}");
     assert!(saved.contains("managed-host, search-master"), "{saved}");
     assert_eq!(roles_2, Some(vec![Role::ManagedHost, Role::SearchMaster]));
-    assert!(open_after_edit.is_none(), "the edit left a transaction open");
+    assert!(
+        open_after_edit.is_none(),
+        "the edit left a transaction open"
+    );
+    assert_eq!(
+        puts_after_double_click, 1,
+        "a double click sent the change twice"
+    );
     assert!(refusal.contains(&node_2), "{refusal}");
-    assert!(save_disabled.is_some(), "Save stays disabled while a rule is broken");
-    assert_eq!(changes_before, changes_after, "nothing is sent for a broken rule");
+    assert!(
+        save_disabled.is_some(),
+        "Save stays disabled while a rule is broken"
+    );
+    assert_eq!(
+        changes_before, changes_after,
+        "nothing is sent for a broken rule"
+    );
     assert!(dialog.contains("node-3"), "{dialog}");
     assert!(removed.contains(&node_3), "{removed}");
     assert_eq!(roles_3, None, "node-3 is no longer a member");
-    assert!(open_after_removal.is_none(), "the removal left a transaction open");
+    assert!(
+        open_after_removal.is_none(),
+        "the removal left a transaction open"
+    );
     assert_eq!(joined, "in cluster");
     assert_eq!(through, node_1);
     assert_eq!(lone, "not configured");

@@ -15,7 +15,9 @@ use sps_api::transaction::{CommitRequest, TransactionResponse, TransactionStatus
 
 use crate::api::{ApiError, NodeClient};
 use crate::context::Panel;
-use crate::flows::roles::{pick_central, Answer, Call, Outcome, Phase, Probe, RoleChange, RoleFlow};
+use crate::flows::roles::{
+    pick_central, Answer, Call, Outcome, Phase, Probe, RoleChange, RoleFlow,
+};
 
 use join_status::JoinStatusList;
 use nodes::ClusterNodes;
@@ -47,7 +49,10 @@ impl Runner {
 
     /// Starts `change` on `central` unless a flow already runs; double clicks end here.
     pub fn start(&self, panel: Panel, central: &str, change: RoleChange) -> bool {
-        if self.flow.with_untracked(|flow| flow.as_ref().is_some_and(holds)) {
+        if self
+            .flow
+            .with_untracked(|flow| flow.as_ref().is_some_and(holds))
+        {
             return false;
         }
         let Some(client) = panel.client(central) else {
@@ -253,8 +258,7 @@ pub fn RolesPanel() -> impl IntoView {
             view! { <ClusterNodes central runner /> }.into_any()
         }
         Central::Looking => {
-            view! { <p class="loading">"Looking for the Central Management node…"</p> }
-                .into_any()
+            view! { <p class="loading">"Looking for the Central Management node…"</p> }.into_any()
         }
         Central::NotSignedIn => view! {
             <p class="empty">
@@ -326,7 +330,9 @@ fn FlowReport(runner: Runner) -> impl IntoView {
                 Phase::Running(_) => {
                     view! { <p class="flow-summary loading" role="status">{summary}</p> }.into_any()
                 }
-                Phase::Finished(Outcome::Succeeded | Outcome::Cancelled) => {
+                Phase::Finished(outcome)
+                    if matches!(outcome.as_ref(), Outcome::Succeeded | Outcome::Cancelled) =>
+                {
                     view! { <p class="flow-summary done" role="status">{summary}</p> }.into_any()
                 }
                 Phase::Finished(_) => {

@@ -68,7 +68,11 @@ pub(super) fn JoinStatusList(changed: RwSignal<u32>) -> impl IntoView {
                             .unwrap_or_else(|| "—".to_owned());
                         (status.status.label().to_owned(), address, None)
                     }
-                    Err(error) => ("unknown".to_owned(), "—".to_owned(), Some(error_text(&error))),
+                    Err(error) => (
+                        "unknown".to_owned(),
+                        "—".to_owned(),
+                        Some(error_text(&error)),
+                    ),
                 };
                 view! {
                     <tr data-name=name.clone()>
@@ -100,7 +104,10 @@ pub(super) fn JoinStatusList(changed: RwSignal<u32>) -> impl IntoView {
         <section class="join-status-panel" aria-labelledby="join-status-title">
             <div class="screen-head">
                 <h3 id="join-status-title">"Join status"</h3>
-                <button class="secondary refresh-join" on:click=move |_| set_reload.update(|n| *n += 1)>
+                <button
+                    class="secondary refresh-join"
+                    on:click=move |_| set_reload.update(|n| *n += 1)
+                >
                     "Refresh"
                 </button>
             </div>

@@ -138,7 +138,10 @@ pub(super) fn ClusterNodes(central: String, runner: Runner) -> impl IntoView {
     view! {
         <div class="cluster-nodes-head">
             <p class="muted">"Nodes of the cluster, as " {central.clone()} " lists them."</p>
-            <button class="secondary refresh-nodes" on:click=move |_| set_reload.update(|n| *n += 1)>
+            <button
+                class="secondary refresh-nodes"
+                on:click=move |_| set_reload.update(|n| *n += 1)
+            >
                 "Refresh"
             </button>
         </div>
@@ -208,9 +211,7 @@ fn RoleEditor(
                 let fixed = role == Role::CentralManagement;
                 let checked = {
                     let role = role.clone();
-                    move || {
-                        draft.with(|d| d.as_ref().is_some_and(|d| d.roles.contains(&role)))
-                    }
+                    move || draft.with(|d| d.as_ref().is_some_and(|d| d.roles.contains(&role)))
                 };
                 let toggle = {
                     let role = role.clone();
