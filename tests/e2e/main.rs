@@ -10,5 +10,6 @@ mod cluster_changes;
 mod endpoint_tree;
 mod harness;
 mod look_and_feel;
+mod roles;
 mod sign_in;
 mod transactions;
