@@ -46,7 +46,7 @@ run_all() {
     step "simulator binary" cargo build -p sps-sim &&
     step "native tests (unit, simulator, end-to-end)" cargo test --workspace &&
     step "component tests (wasm-bindgen-test, headless Chromium)" \
-      cargo test -p sps-panel --target wasm32-unknown-unknown --lib --test components
+      cargo test -p sps-panel --target wasm32-unknown-unknown --test components
 }
 
 run_all
