@@ -12,13 +12,14 @@ use std::rc::Rc;
 use futures::lock::Mutex;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
-use sps_api::cluster::{JoinStatus, NodeResponse};
+use sps_api::cluster::JoinStatus;
 use sps_api::info::{ClusterInterface, Info};
-use sps_api::transaction::{Changes, TransactionResponse, TransactionStatus};
+use sps_api::transaction::{Changes, CommitRequest, TransactionResponse, TransactionStatus};
 use sps_api::{paths, ErrorCode, Single};
 
 use crate::api::{flow_requests, ApiError, NodeClient};
 use crate::flows::join::JoinFlow;
+use crate::flows::journal::{self, ReadBack, Unfinished};
 use crate::flows::preflight::{LockProbe, NodeFacts};
 use crate::flows::promote::PromoteFlow;
 use crate::flows::{Action, Side};
@@ -38,6 +39,11 @@ pub async fn drive_join(
 ) {
     let mut action = first;
     let mut held = None;
+    // Written before the first request, so a reload at any point finds the flow.
+    remember(
+        &node.node,
+        flow.try_with_untracked(journal::join_entry).flatten(),
+    );
     loop {
         let (side, request) = match action {
             Action::Send { side, request } => (side, request),
@@ -64,7 +70,94 @@ pub async fn drive_join(
         {
             held = None;
         }
+        remember(
+            &node.node,
+            flow.try_with_untracked(journal::join_entry).flatten(),
+        );
     }
+}
+
+/// The session-storage key of the unfinished flows (see [`crate::flows::journal`]).
+const UNFINISHED_KEY: &str = "sps-panel.unfinished";
+
+/// Records, or forgets, the unfinished flow of `node`, so that a reload finds it.
+pub fn remember(node: &str, entry: Option<Unfinished>) {
+    let mut entries = unfinished();
+    entries.retain(|e| e.node != node);
+    entries.extend(entry);
+    let Some(storage) = session_storage() else {
+        return;
+    };
+    let _ = match serde_json::to_string(&entries) {
+        Ok(json) if !entries.is_empty() => storage.set_item(UNFINISHED_KEY, &json),
+        _ => storage.remove_item(UNFINISHED_KEY),
+    };
+}
+
+/// The flows a reload interrupted. Unreadable storage reads as none.
+pub fn unfinished() -> Vec<Unfinished> {
+    session_storage()
+        .and_then(|storage| storage.get_item(UNFINISHED_KEY).ok().flatten())
+        .and_then(|json| serde_json::from_str(&json).ok())
+        .unwrap_or_default()
+}
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Reads back, after a reload, the state an unfinished join left on both nodes.
+pub async fn read_back(
+    entry: &Unfinished,
+    node: &NodeClient,
+    central: &NodeClient,
+) -> Result<ReadBack, ApiError> {
+    let open = |reply: crate::api::Reply<TransactionResponse>| {
+        reply
+            .value
+            .state()
+            .is_some_and(|state| state.status == TransactionStatus::Open)
+    };
+    let node_transaction_open = open(node.get(paths::TRANSACTION).await?);
+    let central_transaction_open = open(central.get(paths::TRANSACTION).await?);
+    let listed = central
+        .get::<sps_api::cluster::NodesList>(paths::CLUSTER_NODES)
+        .await?
+        .value;
+    let registered_on_central = entry
+        .node_id
+        .as_ref()
+        .is_some_and(|id| listed.items.iter().any(|item| &item.key == id));
+    let join_state = node
+        .get::<JoinStatus>(paths::CLUSTER_JOIN_REQUEST)
+        .await?
+        .value
+        .status;
+    Ok(ReadBack {
+        node_transaction_open,
+        central_transaction_open,
+        registered_on_central,
+        join_state,
+    })
+}
+
+/// Removes `node_id` from the Central Management node in a transaction of its own;
+/// reverts that transaction if the removal or its commit fails.
+pub async fn remove_from_central(central: &NodeClient, node_id: &str) -> Result<(), ApiError> {
+    central
+        .post_empty::<TransactionResponse>(paths::TRANSACTION)
+        .await?;
+    let removed = match central.delete(&paths::cluster_node(node_id)).await {
+        Ok(_) => central
+            .put::<_, serde_json::Value>(paths::TRANSACTION, &CommitRequest::new(None))
+            .await
+            .map(|_| ()),
+        Err(error) => Err(error),
+    };
+    if removed.is_err() {
+        let _ = central.delete(paths::TRANSACTION).await;
+    }
+    removed
 }
 
 /// Runs a promote to its end.
@@ -153,33 +246,4 @@ async fn probe_lock(
         Err(error) if error.is_forbidden() => LockProbe::Forbidden,
         Err(error) => LockProbe::Failed(error.to_string()),
     }
-}
-
-/// Whether `central` lists a node with the central-management role at its own address:
-/// then it is the cluster's Central Management node.
-pub async fn is_central_management(central: &NodeClient, address: &str) -> bool {
-    let Ok(reply) = central
-        .get::<sps_api::cluster::NodesList>(paths::CLUSTER_NODES)
-        .await
-    else {
-        return false;
-    };
-    reply.value.items.iter().any(|item| {
-        item.body.address == address
-            && item
-                .body
-                .roles
-                .contains(&sps_api::roles::Role::CentralManagement)
-    })
-}
-
-/// Reads one node of the cluster from the Central Management node.
-pub async fn read_cluster_node(
-    central: &NodeClient,
-    node_id: &str,
-) -> Result<NodeResponse, ApiError> {
-    Ok(central
-        .get::<NodeResponse>(&paths::cluster_node(node_id))
-        .await?
-        .value)
 }

@@ -6,6 +6,7 @@
 //! node and step that failed, what was undone, and what stays committed.
 
 pub mod join;
+pub mod journal;
 pub mod preflight;
 pub mod promote;
 pub mod roles;

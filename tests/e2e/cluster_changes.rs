@@ -262,3 +262,81 @@ async fn a_failed_status_read_while_polling_does_not_stop_the_join() {
     assert_eq!(format!("{:?}", node_2.join_status), "InCluster");
     browser.end().await;
 }
+
+#[tokio::test]
+async fn a_reload_in_the_middle_of_a_join_reads_the_state_and_offers_the_way_out() {
+    let (demo, browser) = promoted_demo(2).await;
+    prepare_join(&browser, &["node-2"]).await;
+    let slow_registration = json!({
+        "node": "node-1", "method": "POST", "path": "/api/cluster/nodes", "times": "once",
+        "kind": {"latency": {"ms": 3000}},
+    });
+    demo.control(Method::POST, "/faults", slow_registration)
+        .await;
+
+    browser.click(".join-start").await;
+    browser
+        .wait_for_text(".join-run[data-node=node-2] .steps", "register")
+        .await;
+    browser
+        .find(".join-run[data-node=node-2] .step.running")
+        .await;
+    browser.client.refresh().await.unwrap();
+    let notice = browser
+        .wait_for_text(
+            ".recovery-entry[data-node=node-2]",
+            "Revert the open transaction on node-1",
+        )
+        .await;
+    browser
+        .click(".recovery-entry[data-node=node-2] .recovery-offer")
+        .await;
+    browser
+        .wait_for_text(
+            ".recovery-entry[data-node=node-2]",
+            "Revert the open transaction on node-2",
+        )
+        .await;
+    browser
+        .click(".recovery-entry[data-node=node-2] .recovery-offer")
+        .await;
+    browser
+        .wait_for_text(
+            ".recovery-entry[data-node=node-2]",
+            "Nothing is left pending",
+        )
+        .await;
+    browser
+        .click(".recovery-entry[data-node=node-2] .recovery-offer")
+        .await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let left = browser
+        .client
+        .find_all(fantoccini::Locator::Css(".recovery-entry"))
+        .await
+        .unwrap();
+
+    assert!(notice.contains("stopped at"), "{notice}");
+    assert!(left.is_empty(), "dismissed");
+    assert_no_transaction_open(&demo, &["node-1", "node-2"]).await;
+    assert_eq!(member_names(&demo).await.len(), 1);
+    let posts = |log: sps_sim::control::types::RequestLog, path: &str| {
+        log.requests
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == path)
+            .count()
+    };
+    assert_eq!(
+        posts(
+            demo.request_log("node-2").await,
+            "/api/cluster/join_request"
+        ),
+        1
+    );
+    assert!(posts(demo.request_log("node-1").await, "/api/cluster/nodes") <= 1);
+    let stored = browser
+        .run_js("return sessionStorage.getItem('sps-panel.unfinished')")
+        .await;
+    assert_eq!(stored, serde_json::Value::Null);
+    browser.end().await;
+}

@@ -4,6 +4,7 @@
 mod join;
 mod progress;
 mod promote;
+mod recovery;
 mod roles;
 
 use leptos::prelude::*;
@@ -17,6 +18,7 @@ pub fn ChangesScreen() -> impl IntoView {
     view! {
         <section class="changes-screen" aria-labelledby="changes-title">
             <h2 id="changes-title">"Promote & join"</h2>
+            <recovery::Recovery />
             <PromotePanel />
             <JoinWizard />
             <RolesPanel />
