@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod app;
+pub mod cluster;
 pub mod components;
 pub mod context;
 pub mod directory;
