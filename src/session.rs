@@ -81,7 +81,10 @@ impl SessionBook {
     /// Seconds left before the node drops an idle session, if signed in.
     pub fn remaining_seconds(&self, node: &str, now_ms: f64) -> Option<u64> {
         let session = self.sessions.get(node).filter(|s| !s.expired)?;
-        Some(((session.expires_at_ms - now_ms) / 1000.0).max(0.0).round() as u64)
+        // `now_ms` comes from a clock that ticks once a second and may lag the request
+        // that restarted the countdown: never show more than the idle limit.
+        let left = ((session.expires_at_ms - now_ms) / 1000.0).max(0.0).round() as u64;
+        Some(left.min(session.idle_seconds))
     }
 
     /// The nodes whose session expired while the person was working, in name order.
@@ -107,6 +110,7 @@ mod tests {
 
         assert_eq!(book.remaining_seconds("node-1", 600_000.0), Some(1200));
         assert_eq!(book.remaining_seconds("node-1", 1_500_000.0), Some(300));
+        assert_eq!(book.remaining_seconds("node-1", 599_000.0), Some(1200));
     }
 
     #[test]

@@ -1,28 +1,60 @@
-//! The sign-in form of one node: HTTP Basic credentials on `GET /api/authentication`.
+//! The sign-in form of one node: HTTP Basic credentials on `GET /api/authentication`,
+//! optionally the same credentials for every node the panel knows.
 
 use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api::{Credentials, NodeClient};
+use crate::api::{ApiError, Credentials, NodeClient};
+use crate::context::Panel;
 
-/// What a successful sign-in tells the rest of the panel. The session itself is the
-/// node's cookie; the password is dropped as soon as the request is sent.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SignedIn {
-    pub node: String,
-    pub user: String,
-    pub remaining_seconds: Option<u64>,
+/// Signs in to one node and records the session. The password lives only in
+/// `credentials`, which the caller drops when every request has been sent.
+pub async fn sign_in_to(
+    panel: Panel,
+    client: NodeClient,
+    credentials: &Credentials,
+) -> Result<(), String> {
+    match client.sign_in(credentials).await {
+        Ok(authentication) => {
+            let now = js_sys::Date::now();
+            panel.sessions.update(|sessions| {
+                sessions.signed_in(
+                    &client.node,
+                    &credentials.user,
+                    authentication.meta.remaining_seconds,
+                    now,
+                )
+            });
+            Ok(())
+        }
+        Err(error) => Err(sign_in_message(&error)),
+    }
 }
 
+fn sign_in_message(error: &ApiError) -> String {
+    if error.needs_sign_in() {
+        format!("{}: the user name or the password is wrong.", error.node)
+    } else {
+        error.to_string()
+    }
+}
+
+/// `offer_all_nodes` adds the "same credentials for every node" option; `on_done` runs
+/// once every requested sign-in succeeded.
 #[component]
-pub fn SignInForm(client: NodeClient, on_signed_in: Callback<SignedIn>) -> impl IntoView {
-    let node = client.node.clone();
-    let client = StoredValue::new(client);
+pub fn SignInForm(
+    node: String,
+    #[prop(optional)] offer_all_nodes: bool,
+    #[prop(optional)] on_done: Option<Callback<()>>,
+) -> impl IntoView {
+    let panel = Panel::expect();
     let (user, set_user) = signal(String::new());
     let (password, set_password) = signal(String::new());
-    let (error, set_error) = signal(None::<String>);
+    let (every_node, set_every_node) = signal(false);
+    let (errors, set_errors) = signal(Vec::<String>::new());
     let (busy, set_busy) = signal(false);
+    let form_node = node.clone();
 
     let submit = move |event: SubmitEvent| {
         event.prevent_default();
@@ -31,38 +63,50 @@ pub fn SignInForm(client: NodeClient, on_signed_in: Callback<SignedIn>) -> impl 
         }
         let credentials = Credentials::new(user.get_untracked(), password.get_untracked());
         if let Some(problem) = credentials.problem() {
-            set_error.set(Some(problem.to_owned()));
+            set_errors.set(vec![problem.to_owned()]);
             return;
         }
+        let targets: Vec<NodeClient> = if every_node.get_untracked() {
+            panel.directory.with_untracked(|d| {
+                d.all()
+                    .filter(|n| {
+                        n.name == form_node
+                            || !panel.sessions.with_untracked(|s| s.is_active(&n.name))
+                    })
+                    .map(NodeClient::new)
+                    .collect()
+            })
+        } else {
+            panel.client(&form_node).into_iter().collect()
+        };
         set_busy.set(true);
-        set_error.set(None);
-        let client = client.get_value();
+        set_errors.set(Vec::new());
         spawn_local(async move {
-            let outcome = client.sign_in(&credentials).await;
-            set_busy.set(false);
-            match outcome {
-                Ok(authentication) => {
-                    set_password.set(String::new());
-                    on_signed_in.run(SignedIn {
-                        node: client.node.clone(),
-                        user: credentials.user.clone(),
-                        remaining_seconds: authentication.meta.remaining_seconds,
-                    });
+            let mut failures = Vec::new();
+            // One node after another: a wrong password then fails once per node rather
+            // than locking an account by a burst of parallel attempts.
+            for client in targets {
+                if let Err(message) = sign_in_to(panel, client, &credentials).await {
+                    failures.push(message);
                 }
-                Err(error) if error.needs_sign_in() => set_error.set(Some(format!(
-                    "{}: the user name or the password is wrong.",
-                    client.node
-                ))),
-                Err(error) => set_error.set(Some(error.to_string())),
             }
+            drop(credentials);
+            set_busy.set(false);
+            if failures.is_empty() {
+                set_password.set(String::new());
+                if let Some(on_done) = on_done {
+                    on_done.run(());
+                }
+            }
+            set_errors.set(failures);
         });
     };
 
     let user_id = format!("sign-in-user-{node}");
     let password_id = format!("sign-in-password-{node}");
+    let every_id = format!("sign-in-every-{node}");
     view! {
         <form class="sign-in" on:submit=submit aria-label=format!("Sign in to {node}")>
-            <h2>"Sign in to " {node.clone()}</h2>
             <label for=user_id.clone()>"User"</label>
             <input
                 id=user_id
@@ -80,11 +124,27 @@ pub fn SignInForm(client: NodeClient, on_signed_in: Callback<SignedIn>) -> impl 
                 prop:value=password
                 on:input=move |event| set_password.set(event_target_value(&event))
             />
+            <Show when=move || offer_all_nodes>
+                <label class="checkbox" for=every_id.clone()>
+                    <input
+                        id=every_id.clone()
+                        type="checkbox"
+                        class="every-node"
+                        prop:checked=every_node
+                        on:change=move |event| set_every_node.set(event_target_checked(&event))
+                    />
+                    "Use these credentials for every node"
+                </label>
+            </Show>
             <button type="submit" disabled=busy>
                 {move || if busy.get() { "Signing in…" } else { "Sign in" }}
             </button>
-            <Show when=move || error.get().is_some()>
-                <p class="error" role="alert">{move || error.get()}</p>
+            <Show when=move || !errors.get().is_empty()>
+                <ul class="error" role="alert">
+                    {move || {
+                        errors.get().into_iter().map(|e| view! { <li>{e}</li> }).collect_view()
+                    }}
+                </ul>
             </Show>
         </form>
     }

@@ -170,6 +170,50 @@ impl Browser {
         self.find(css).await.send_keys(text).await.expect("typing");
     }
 
+    /// Opens the panel and waits until the sidebar lists the demo's nodes.
+    pub async fn open_panel(&self, demo: &Demo, query: &str) {
+        self.client
+            .goto(&format!("{}{query}", demo.panel_url()))
+            .await
+            .expect("navigating to the panel");
+        let last = demo.ready.nodes.last().expect("the demo has nodes");
+        self.wait_for_text(".node-list", &last.name).await;
+    }
+
+    /// Signs in to `node` through its sidebar entry.
+    pub async fn sign_in(&self, node: &str, user: &str, password: &str) {
+        self.sign_in_form(node, user, password, false).await;
+        self.wait_for_text(
+            &format!(".node-entry[data-node={node}] .session-state"),
+            "left",
+        )
+        .await;
+    }
+
+    /// Signs in to every node at once with the same credentials, through the first
+    /// node's sidebar entry and its "every node" option.
+    pub async fn sign_in_all(&self, demo: &Demo, user: &str, password: &str) {
+        let first = &demo.ready.nodes[0].name;
+        self.sign_in_form(first, user, password, true).await;
+        for node in &demo.ready.nodes {
+            let state = format!(".node-entry[data-node={}] .session-state", node.name);
+            self.wait_for_text(&state, "left").await;
+        }
+    }
+
+    async fn sign_in_form(&self, node: &str, user: &str, password: &str, every_node: bool) {
+        let entry = format!(".node-entry[data-node={node}]");
+        self.click(&format!("{entry} .sign-in-toggle")).await;
+        self.type_into(&format!("#sign-in-user-{node}"), user).await;
+        self.type_into(&format!("#sign-in-password-{node}"), password)
+            .await;
+        if every_node {
+            self.click(&format!("#sign-in-every-{node}")).await;
+        }
+        self.click(&format!("{entry} form.sign-in button[type=submit]"))
+            .await;
+    }
+
     /// Ends the WebDriver session cleanly before the driver process is killed.
     pub async fn end(self) {
         let _ = self.client.clone().close().await;

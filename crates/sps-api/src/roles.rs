@@ -158,7 +158,10 @@ mod tests {
     use super::*;
     use Role::*;
 
-    fn check(current: &[Role], requested: &[Role], others: &[(&str, Vec<Role>)]) -> String {
+    /// Other nodes of the cluster with their roles.
+    type Others<'a> = &'a [(&'a str, Vec<Role>)];
+
+    fn check(current: &[Role], requested: &[Role], others: Others) -> String {
         let others = others.iter().map(|(id, roles)| (*id, roles.as_slice()));
         match check_role_assignment("me", current, requested, others) {
             Ok(()) => "ok".to_owned(),
@@ -168,10 +171,10 @@ mod tests {
 
     #[test]
     fn role_rules_table() {
-        let none: &[(&str, Vec<Role>)] = &[];
+        let none: Others = &[];
         let master_elsewhere = &[("other", vec![ManagedHost, SearchMaster])];
         let unknown = [Other("x".into()), SearchLocal];
-        let cases: Vec<(&[Role], &[Role], &[(&str, Vec<Role>)], &str)> = vec![
+        let cases: Vec<(&[Role], &[Role], Others, &str)> = vec![
             (&[], &[ManagedHost, SearchMinion], none, "ok"),
             (&[], &[ManagedHost, SearchLocal], none, "ok"),
             (&[], &[ManagedHost, SearchMaster], none, "ok"),
