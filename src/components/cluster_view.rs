@@ -7,7 +7,7 @@
 
 mod export;
 mod load;
-mod row;
+pub mod row;
 
 use std::collections::BTreeMap;
 use std::time::Duration;

@@ -6,5 +6,6 @@
 //! README's test command prepares all three.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod cluster_view;
 mod harness;
 mod sign_in;
