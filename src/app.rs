@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::activity::{self, ActivityEntry};
 use crate::components::activity_log::ActivityScreen;
+use crate::components::changes::ChangesScreen;
 use crate::components::cluster_view::ClusterScreen;
 use crate::components::endpoint_tree::EndpointTreeScreen;
 use crate::components::node_sidebar::NodeSidebar;
@@ -25,17 +26,25 @@ const ACTIVITY_LIMIT: usize = 5_000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Tab {
     Cluster,
+    Changes,
     Api,
     Transactions,
     Activity,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 4] = [Tab::Cluster, Tab::Api, Tab::Transactions, Tab::Activity];
+    pub const ALL: [Tab; 5] = [
+        Tab::Cluster,
+        Tab::Changes,
+        Tab::Api,
+        Tab::Transactions,
+        Tab::Activity,
+    ];
 
     pub fn key(self) -> &'static str {
         match self {
             Tab::Cluster => "cluster",
+            Tab::Changes => "changes",
             Tab::Api => "api",
             Tab::Transactions => "transactions",
             Tab::Activity => "activity",
@@ -45,6 +54,7 @@ impl Tab {
     pub fn label(self) -> &'static str {
         match self {
             Tab::Cluster => "Cluster",
+            Tab::Changes => "Promote & join",
             Tab::Api => "API",
             Tab::Transactions => "Transactions",
             Tab::Activity => "Activity",
@@ -118,6 +128,7 @@ pub fn App() -> impl IntoView {
             >
                 {move || match tab() {
                     Tab::Cluster => view! { <ClusterScreen /> }.into_any(),
+                    Tab::Changes => view! { <ChangesScreen /> }.into_any(),
                     Tab::Api => view! { <EndpointTreeScreen /> }.into_any(),
                     Tab::Transactions => view! { <TransactionsScreen /> }.into_any(),
                     Tab::Activity => view! { <ActivityScreen /> }.into_any(),
@@ -141,9 +152,11 @@ fn provide_panel() -> Panel {
         let search = query.with(format_query);
         replace_search(&search);
     });
+    let sessions = RwSignal::new(SessionBook::default());
     let panel = Panel {
         directory: RwSignal::new(Directory::default()),
-        sessions: RwSignal::new(SessionBook::default()),
+        sessions,
+        generations: Memo::new(move |_| sessions.with(|s| s.generations().clone())),
         activity: RwSignal::new(Vec::new()),
         now_ms,
         query,

@@ -1,6 +1,8 @@
 //! What every screen shares, provided once by the app as a Leptos context: the node
 //! directory, the sessions, the activity log and the clock the countdowns read.
 
+use std::collections::BTreeMap;
+
 use leptos::prelude::*;
 
 use crate::api::activity::ActivityEntry;
@@ -13,6 +15,9 @@ use crate::url_state::{keys, Query};
 pub struct Panel {
     pub directory: RwSignal<Directory>,
     pub sessions: RwSignal<SessionBook>,
+    /// Each node's sign-in generation, apart from `sessions` because those change with
+    /// every answer (the idle countdown restarts) while this changes only on sign-in.
+    pub generations: Memo<BTreeMap<String, u64>>,
     pub activity: RwSignal<Vec<ActivityEntry>>,
     /// Milliseconds since the epoch, ticking once a second, for countdowns and ages.
     pub now_ms: ReadSignal<f64>,
@@ -31,9 +36,10 @@ impl Panel {
     }
 
     /// The sign-in generation of `node`: read it inside a resource's fetcher so the
-    /// resource fetches again when the person signs in anew after an expiry.
+    /// resource fetches again when the person signs in anew after an expiry. (Reading
+    /// `sessions` there instead would refetch after every answer, forever.)
     pub fn generation(&self, node: &str) -> u64 {
-        self.sessions.with(|s| s.generation(node))
+        self.generations.with(|g| g.get(node).copied().unwrap_or(0))
     }
 
     pub fn is_signed_in(&self, node: &str) -> bool {

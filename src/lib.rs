@@ -6,9 +6,11 @@
 
 pub mod api;
 pub mod app;
+pub mod browser;
 pub mod cluster;
 pub mod components;
 pub mod context;
 pub mod directory;
+pub mod flows;
 pub mod session;
 pub mod url_state;

@@ -78,6 +78,11 @@ impl SessionBook {
         self.generations.get(node).copied().unwrap_or(0)
     }
 
+    /// Every node's sign-in generation.
+    pub fn generations(&self) -> &BTreeMap<String, u64> {
+        &self.generations
+    }
+
     /// Seconds left before the node drops an idle session, if signed in.
     pub fn remaining_seconds(&self, node: &str, now_ms: f64) -> Option<u64> {
         let session = self.sessions.get(node).filter(|s| !s.expired)?;

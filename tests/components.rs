@@ -89,6 +89,7 @@ mod cluster_rows {
         provide_context(Panel {
             directory: RwSignal::new(Directory::default()),
             sessions: RwSignal::new(SessionBook::default()),
+            generations: Memo::new(|_| BTreeMap::new()),
             activity: RwSignal::new(Vec::new()),
             now_ms,
             query: RwSignal::new(Default::default()),

@@ -1,6 +1,7 @@
 //! Components: they draw state and send events; requests go through [`crate::api`].
 
 pub mod activity_log;
+pub mod changes;
 pub mod cluster_view;
 pub mod endpoint_list;
 pub mod endpoint_tree;

@@ -79,6 +79,22 @@ impl Demo {
         reqwest::get(url).await.unwrap().json().await.unwrap()
     }
 
+    /// Sends a control-API request; panics with the simulator's answer if it fails.
+    pub async fn control(&self, method: reqwest::Method, path: &str, body: serde_json::Value) {
+        let response = reqwest::Client::new()
+            .request(method, self.control_url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("the control API answers");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        assert!(
+            status.is_success(),
+            "control {path} answered {status}: {text}"
+        );
+    }
+
     /// What `node` has committed, and whether a transaction is open on it.
     pub async fn node_state(&self, node: &str) -> NodeStateView {
         let url = self.control_url(&format!("/nodes/{node}/state"));
@@ -212,6 +228,20 @@ impl Browser {
         }
         self.click(&format!("{entry} form.sign-in button[type=submit]"))
             .await;
+    }
+
+    /// Runs `script` in the page and returns its result (scripts may `await`).
+    pub async fn run_js(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|error| panic!("script failed: {error}\n{script}"))
+    }
+
+    /// Saves a PNG of the page, for a person to look at when a test fails.
+    pub async fn screenshot(&self, path: &str) {
+        let png = self.client.screenshot().await.expect("screenshot");
+        std::fs::write(path, png).expect("writing the screenshot");
     }
 
     /// Ends the WebDriver session cleanly before the driver process is killed.

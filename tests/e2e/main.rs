@@ -8,4 +8,6 @@
 
 mod cluster_view;
 mod harness;
+mod look_and_feel;
 mod sign_in;
+mod transactions;
