@@ -520,7 +520,8 @@ pub(crate) mod tests {
             item("id-2", "10.0.0.2", &[Role::ManagedHost]),
             item("id-3", "10.0.0.3", &[Role::CentralManagement]),
         ];
-        let cases: Vec<(Vec<(&NodeLocation, &[NodeItem])>, Option<&str>)> = vec![
+        type Answers<'a> = Vec<(&'a NodeLocation, &'a [NodeItem])>;
+        let cases: Vec<(Answers, Option<&str>)> = vec![
             (vec![(&one, &standalone), (&two, &host)], None),
             (
                 vec![(&one, &standalone), (&two, &host), (&three, &cm)],

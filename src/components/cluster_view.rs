@@ -481,7 +481,8 @@ fn Body(
                 <th scope="col" aria-sort=move || state.with(|s| s.aria_sort(column))>
                     <button type="button" class="sort" data-sort=column.key()
                         on:click=move |_| {
-                            panel.set_query(&state.get_untracked().sorted_by(column).query_changes())
+                            let next = state.get_untracked().sorted_by(column);
+                            panel.set_query(&next.query_changes())
                         }>
                         {label}
                     </button>

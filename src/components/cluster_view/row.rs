@@ -73,7 +73,9 @@ pub fn ClusterRow(
                     })}
                 </small>
             </td>
-            <td class="health">{read(|r| r.health.as_ref().map(health_text).unwrap_or_default())}</td>
+            <td class="health">
+                {read(|r| r.health.as_ref().map(health_text).unwrap_or_default())}
+            </td>
             <td class="warnings">
                 {move || {
                     let issues = row.with(|r| {
