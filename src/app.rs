@@ -7,7 +7,7 @@ use leptos::prelude::*;
 
 use crate::api::activity::{self, ActivityEntry};
 use crate::components::activity_log::ActivityScreen;
-use crate::components::changes::ChangesScreen;
+use crate::components::changes::{ChangesScreen, JoinRuns};
 use crate::components::cluster_view::ClusterScreen;
 use crate::components::endpoint_tree::EndpointTreeScreen;
 use crate::components::node_sidebar::NodeSidebar;
@@ -84,7 +84,10 @@ pub fn App() -> impl IntoView {
         }
     });
 
-    let tab = move || Tab::from_key(panel.query_value(keys::TAB).as_deref());
+    // A memo: the screen below is rebuilt only when the tab changes, not on every change
+    // of the query (a selected path, a filter), which would throw away its state.
+    let tab_memo = Memo::new(move |_| Tab::from_key(panel.query_value(keys::TAB).as_deref()));
+    let tab = move || tab_memo.get();
     let load_error = move || match deployed.get() {
         Some(Err(error)) => Some(error),
         _ => None,
@@ -141,7 +144,7 @@ pub fn App() -> impl IntoView {
 
 /// Creates the shared state, provides it as context, and wires the activity log into
 /// the sessions: a 2xx answer restarts a node's idle countdown, a 401 ends its session.
-fn provide_panel() -> Panel {
+pub fn provide_panel() -> Panel {
     let (now_ms, set_now_ms) = signal(js_sys::Date::now());
     set_interval(
         move || set_now_ms.set(js_sys::Date::now()),
@@ -160,8 +163,10 @@ fn provide_panel() -> Panel {
         activity: RwSignal::new(Vec::new()),
         now_ms,
         query,
+        owner: StoredValue::new(Owner::current()),
     };
     provide_context(panel);
+    provide_context(JoinRuns::new());
 
     activity::subscribe(move |entry: &ActivityEntry| {
         panel.activity.update(|log| {

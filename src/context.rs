@@ -23,6 +23,9 @@ pub struct Panel {
     pub now_ms: ReadSignal<f64>,
     /// The page's query string; the app mirrors it into the address bar.
     pub query: RwSignal<Query>,
+    /// The app's scope: flows create their signals here so they outlive the screen
+    /// that started them.
+    pub owner: StoredValue<Option<Owner>>,
 }
 
 impl Panel {
@@ -79,5 +82,14 @@ impl Panel {
     /// The node the person selected in the sidebar.
     pub fn selected_node(&self) -> Option<String> {
         self.query_value(keys::NODE)
+    }
+}
+
+/// Runs `make` in `owner`'s scope, so what it creates lives as long as that scope rather
+/// than the (possibly closing) scope of the event handler that calls it.
+pub fn in_scope<T>(owner: &Option<Owner>, make: impl FnOnce() -> T) -> T {
+    match owner {
+        Some(owner) => owner.with(make),
+        None => make(),
     }
 }

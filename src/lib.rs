@@ -11,6 +11,8 @@ pub mod cluster;
 pub mod components;
 pub mod context;
 pub mod directory;
+pub mod driver;
 pub mod flows;
 pub mod session;
+pub mod tree;
 pub mod url_state;

@@ -2,7 +2,7 @@
 #![cfg(target_arch = "wasm32")]
 
 use leptos::prelude::*;
-use sps_panel::api::NodeClient;
+use sps_panel::app::provide_panel;
 use sps_panel::components::sign_in::SignInForm;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -17,13 +17,6 @@ fn scratch() -> HtmlElement {
     element.unchecked_into()
 }
 
-fn client() -> NodeClient {
-    NodeClient {
-        node: "node-1".into(),
-        prefix: "/sps/node-1".into(),
-    }
-}
-
 async fn next_tick() {
     leptos::task::tick().await;
 }
@@ -32,7 +25,8 @@ async fn next_tick() {
 async fn sign_in_form_labels_every_field() {
     let root = scratch();
     let _mounted = leptos::mount::mount_to(root.clone(), || {
-        view! { <SignInForm client=client() on_signed_in=Callback::new(|_| ()) /> }
+        provide_panel();
+        view! { <SignInForm node="node-1".to_owned() /> }
     });
     next_tick().await;
 
@@ -52,7 +46,8 @@ async fn sign_in_form_labels_every_field() {
 async fn submitting_without_a_user_name_says_so_and_sends_nothing() {
     let root = scratch();
     let _mounted = leptos::mount::mount_to(root.clone(), || {
-        view! { <SignInForm client=client() on_signed_in=Callback::new(|_| ()) /> }
+        provide_panel();
+        view! { <SignInForm node="node-1".to_owned() /> }
     });
     next_tick().await;
 
@@ -66,6 +61,11 @@ async fn submitting_without_a_user_name_says_so_and_sends_nothing() {
 
     let error = root.query_selector("[role=alert]").unwrap().unwrap();
     assert_eq!(error.text_content().as_deref(), Some("Enter a user name."));
+    let every_node = root.query_selector("#sign-in-every-node-1").unwrap();
+    assert!(
+        every_node.is_none(),
+        "the every-node option is only offered when asked for"
+    );
 }
 
 mod cluster_rows {

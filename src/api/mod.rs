@@ -7,6 +7,7 @@ pub mod activity;
 mod client;
 mod credentials;
 mod error;
+pub mod flow_requests;
 mod path;
 
 pub use client::describe as describe_json_error;

@@ -3,7 +3,6 @@
 pub mod activity_log;
 pub mod changes;
 pub mod cluster_view;
-pub mod endpoint_list;
 pub mod endpoint_tree;
 pub mod node_sidebar;
 pub mod session_dialog;

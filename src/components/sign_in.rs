@@ -91,14 +91,15 @@ pub fn SignInForm(
                 }
             }
             drop(credentials);
-            set_busy.set(false);
+            set_busy.try_set(false);
             if failures.is_empty() {
-                set_password.set(String::new());
+                set_password.try_set(String::new());
                 if let Some(on_done) = on_done {
-                    on_done.run(());
+                    // The form may be gone by now: signing in hides it.
+                    on_done.try_run(());
                 }
             }
-            set_errors.set(failures);
+            set_errors.try_set(failures);
         });
     };
 

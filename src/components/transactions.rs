@@ -123,15 +123,17 @@ fn NodeTransaction(node: String) -> impl IntoView {
                     .map(|_| ()),
                 Request::Revert => client.delete(paths::TRANSACTION).await.map(|_| ()),
             };
-            set_busy.set(false);
+            set_busy.try_set(false);
             match outcome {
                 Ok(()) => {
-                    set_message.set(String::new());
-                    set_notice.set(Some(label.to_owned()));
+                    set_message.try_set(String::new());
+                    set_notice.try_set(Some(label.to_owned()));
                 }
-                Err(error) => set_action_error.set(Some(error)),
+                Err(error) => {
+                    set_action_error.try_set(Some(error));
+                }
             }
-            set_reload.update(|n| *n += 1);
+            set_reload.try_update(|n| *n += 1);
         });
     };
 

@@ -8,6 +8,7 @@
 pub mod join;
 pub mod preflight;
 pub mod promote;
+pub mod roles;
 
 use std::fmt;
 

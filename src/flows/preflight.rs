@@ -29,6 +29,8 @@ pub struct NodeFacts {
     pub cluster_interface_enabled: Result<bool, String>,
     pub join_state: Result<JoinState, String>,
     pub lock: LockProbe,
+    /// The node wants a message with every commit.
+    pub commit_message_required: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,9 +45,9 @@ impl std::fmt::Display for Problem {
     }
 }
 
-/// Problems a node has before it can be promoted.
-pub fn check_promote(node: &NodeFacts) -> Vec<Problem> {
-    let mut problems = common_problems(node);
+/// Problems a node has before it can be promoted with `commit_message`.
+pub fn check_promote(node: &NodeFacts, commit_message: &str) -> Vec<Problem> {
+    let mut problems = common_problems(node, commit_message);
     if node.signed_in {
         outside_a_cluster(node, &mut problems);
         interface_enabled(node, &mut problems);
@@ -55,9 +57,9 @@ pub fn check_promote(node: &NodeFacts) -> Vec<Problem> {
 
 /// Problems before `node` can join the cluster whose Central Management node is
 /// `central`.
-pub fn check_join(central: &NodeFacts, node: &NodeFacts) -> Vec<Problem> {
-    let mut problems = common_problems(central);
-    problems.extend(common_problems(node));
+pub fn check_join(central: &NodeFacts, node: &NodeFacts, commit_message: &str) -> Vec<Problem> {
+    let mut problems = common_problems(central, commit_message);
+    problems.extend(common_problems(node, commit_message));
     if !(central.signed_in && node.signed_in) {
         return problems;
     }
@@ -84,7 +86,7 @@ pub fn check_join(central: &NodeFacts, node: &NodeFacts) -> Vec<Problem> {
     problems
 }
 
-fn common_problems(facts: &NodeFacts) -> Vec<Problem> {
+fn common_problems(facts: &NodeFacts, commit_message: &str) -> Vec<Problem> {
     let problem = |what: String| Problem {
         node: facts.node.clone(),
         what,
@@ -94,7 +96,13 @@ fn common_problems(facts: &NodeFacts) -> Vec<Problem> {
             "not signed in: sign in to this node first".to_owned(),
         )];
     }
-    match &facts.lock {
+    let mut problems = Vec::new();
+    if facts.commit_message_required && commit_message.trim().is_empty() {
+        problems.push(problem(
+            "requires a commit message: enter one before starting".to_owned(),
+        ));
+    }
+    let lock_problem = match &facts.lock {
         LockProbe::Free | LockProbe::OwnTransaction { pending_changes: 0 } => Vec::new(),
         LockProbe::OwnTransaction { pending_changes } => vec![problem(format!(
             "your session has {pending_changes} uncommitted change(s) here; commit or \
@@ -111,7 +119,9 @@ fn common_problems(facts: &NodeFacts) -> Vec<Problem> {
         LockProbe::Failed(error) => vec![problem(format!(
             "the configuration lock could not be checked ({error})"
         ))],
-    }
+    };
+    problems.extend(lock_problem);
+    problems
 }
 
 fn outside_a_cluster(facts: &NodeFacts, problems: &mut Vec<Problem>) {
@@ -154,19 +164,24 @@ mod tests {
             cluster_interface_enabled: Ok(true),
             join_state: Ok(JoinState::NotConfigured),
             lock: LockProbe::Free,
+            commit_message_required: false,
         }
     }
 
     #[test]
     fn a_ready_pair_has_no_problem() {
-        assert!(check_join(&ready("cm"), &ready("n")).is_empty());
-        assert!(check_promote(&ready("n")).is_empty());
+        assert!(check_join(&ready("cm"), &ready("n"), "").is_empty());
+        assert!(check_promote(&ready("n"), "").is_empty());
     }
 
     #[test]
     fn join_problems_table() {
         type Change = fn(&mut NodeFacts, &mut NodeFacts);
-        let cases: [(Change, &str); 10] = [
+        let cases: [(Change, &str); 11] = [
+            (
+                |c, _| c.commit_message_required = true,
+                "cm: requires a commit message",
+            ),
             (|_, n| n.signed_in = false, "n: not signed in"),
             (|c, _| c.signed_in = false, "cm: not signed in"),
             (|_, n| n.version = Ok("7.3.0".into()), "n: runs SPS 7.3.0"),
@@ -203,7 +218,7 @@ mod tests {
             let (mut central, mut node) = (ready("cm"), ready("n"));
             change(&mut central, &mut node);
 
-            let problems = check_join(&central, &node);
+            let problems = check_join(&central, &node, " ");
 
             assert_eq!(problems.len(), 1, "{expected}: {problems:?}");
             assert!(
@@ -215,12 +230,23 @@ mod tests {
     }
 
     #[test]
+    fn a_given_message_satisfies_a_node_that_requires_one() {
+        let mut node = ready("n");
+        node.commit_message_required = true;
+
+        assert!(check_promote(&node, "promote node n").is_empty());
+    }
+
+    #[test]
     fn promote_refuses_a_node_in_a_cluster_or_with_the_interface_off() {
         let mut node = ready("n");
         node.join_state = Ok(JoinState::InProgress);
         node.cluster_interface_enabled = Err("404".into());
 
-        let problems: Vec<String> = check_promote(&node).iter().map(|p| p.to_string()).collect();
+        let problems: Vec<String> = check_promote(&node, "")
+            .iter()
+            .map(|p| p.to_string())
+            .collect();
 
         assert_eq!(
             problems,

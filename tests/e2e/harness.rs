@@ -194,6 +194,7 @@ impl Browser {
             .expect("navigating to the panel");
         let last = demo.ready.nodes.last().expect("the demo has nodes");
         self.wait_for_text(".node-list", &last.name).await;
+        self.run_js(RECORD_CONSOLE_ERRORS).await;
     }
 
     /// Signs in to `node` through its sidebar entry.
@@ -244,9 +245,12 @@ impl Browser {
         std::fs::write(path, png).expect("writing the screenshot");
     }
 
-    /// Ends the WebDriver session cleanly before the driver process is killed.
+    /// Checks that the page logged no error since [`Browser::open_panel`] (a panic in
+    /// the panel logs one and stops it), then ends the WebDriver session cleanly.
     pub async fn end(self) {
+        let errors = self.run_js("return window.__consoleErrors || []").await;
         let _ = self.client.clone().close().await;
+        assert_eq!(errors, serde_json::json!([]), "the page logged errors");
     }
 }
 
@@ -256,6 +260,18 @@ impl Drop for Browser {
         let _ = self.driver.wait();
     }
 }
+
+/// Keeps every `console.error` line and uncaught error of the page in
+/// `window.__consoleErrors`, where [`Browser::end`] reads them.
+const RECORD_CONSOLE_ERRORS: &str = r#"
+    window.__consoleErrors = [];
+    const original = console.error;
+    console.error = (...parts) => {
+        window.__consoleErrors.push(parts.map(String).join(' '));
+        original(...parts);
+    };
+    window.addEventListener('error', event => window.__consoleErrors.push(String(event.message)));
+"#;
 
 fn chromium_capabilities() -> serde_json::Map<String, serde_json::Value> {
     let capabilities = serde_json::json!({

@@ -6,8 +6,11 @@
 //! README's test command prepares all three.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod cluster_changes;
 mod cluster_view;
+mod endpoint_tree;
 mod harness;
 mod look_and_feel;
+mod roles;
 mod sign_in;
 mod transactions;

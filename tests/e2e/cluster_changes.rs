@@ -1,0 +1,264 @@
+//! Promote and join through the panel, and a fault injected at each step of a join:
+//! after each, the simulator's state shows no transaction left open and no node
+//! half-joined unless the panel reported it and offered the repair.
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::harness::{Browser, Demo};
+
+/// Promotes node-1 through the panel, as a person would.
+async fn promote_node_1(browser: &Browser) {
+    browser
+        .find("#promote-node")
+        .await
+        .select_by_value("node-1")
+        .await
+        .unwrap();
+    browser.click(".promote-check").await;
+    browser
+        .wait_for_text(".promote .confirm", "cannot be undone")
+        .await;
+    browser.type_into("#promote-confirm", "node-1").await;
+    browser.click(".promote-start").await;
+    browser.wait_for_text(".promote .outcome", "Done").await;
+}
+
+/// Chooses node-1 as Central Management node and `nodes` to join, and runs the check.
+async fn prepare_join(browser: &Browser, nodes: &[&str]) {
+    browser
+        .find("#join-central")
+        .await
+        .select_by_value("node-1")
+        .await
+        .unwrap();
+    for node in nodes {
+        browser.click(&format!("#join-node-{node}")).await;
+    }
+    browser.click(".join-check").await;
+    browser.wait_for_text(".join .ready", "Ready to join").await;
+}
+
+async fn promoted_demo(nodes: usize) -> (Demo, Browser) {
+    let demo = Demo::start(nodes);
+    let browser = Browser::start().await;
+    browser.open_panel(&demo, "?tab=changes").await;
+    browser.sign_in_all(&demo, "admin", "admin").await;
+    promote_node_1(&browser).await;
+    (demo, browser)
+}
+
+async fn assert_no_transaction_open(demo: &Demo, nodes: &[&str]) {
+    for node in nodes {
+        let state = demo.node_state(node).await;
+        assert!(
+            state.transaction.is_none(),
+            "{node} has a transaction open: {state:?}"
+        );
+    }
+}
+
+async fn member_names(demo: &Demo) -> Vec<String> {
+    let state = demo.node_state("node-1").await;
+    state.members.iter().map(|m| m.address.clone()).collect()
+}
+
+#[tokio::test]
+async fn promote_asks_for_the_name_and_makes_the_node_central_management() {
+    let (demo, browser) = promoted_demo(2).await;
+
+    let steps = browser
+        .wait_for_text(".promote-flow .steps", "commit")
+        .await;
+
+    let state = demo.node_state("node-1").await;
+    assert_eq!(state.cluster_role, "central-management", "{state:?}");
+    assert!(steps.to_lowercase().matches("done").count() >= 3, "{steps}");
+    assert_no_transaction_open(&demo, &["node-1"]).await;
+    let promotes = demo
+        .request_log("node-1")
+        .await
+        .requests
+        .iter()
+        .filter(|r| r.path == "/api/cluster/promote")
+        .count();
+    assert_eq!(promotes, 1);
+    browser.end().await;
+}
+
+#[tokio::test]
+async fn joining_one_node_commits_on_both_and_reaches_in_cluster() {
+    let (demo, browser) = promoted_demo(2).await;
+
+    prepare_join(&browser, &["node-2"]).await;
+    browser.click(".join-start").await;
+    let report = browser
+        .wait_for_text(".join-run[data-node=node-2] .outcome", "Done")
+        .await;
+    let summary = browser.wait_for_text(".join-summary", "Joined: 1").await;
+
+    assert!(report.contains("Committed"), "{report}");
+    assert!(summary.contains("Rolled back: 0"), "{summary}");
+    let node_2 = demo.node_state("node-2").await;
+    assert_eq!(format!("{:?}", node_2.join_status), "InCluster");
+    assert!(member_names(&demo).await.contains(&node_2.address));
+    assert_no_transaction_open(&demo, &["node-1", "node-2"]).await;
+    browser.end().await;
+}
+
+#[tokio::test]
+async fn joining_five_nodes_at_once_joins_each_once() {
+    let (demo, browser) = promoted_demo(6).await;
+    let nodes = ["node-2", "node-3", "node-4", "node-5", "node-6"];
+
+    prepare_join(&browser, &nodes).await;
+    browser.click(".join-start").await;
+    let summary = browser.wait_for_text(".join-summary", "Joined: 5").await;
+
+    assert!(summary.contains("Needs repair: 0"), "{summary}");
+    assert_eq!(member_names(&demo).await.len(), 6);
+    for node in nodes {
+        let registrations = demo
+            .request_log("node-1")
+            .await
+            .requests
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/api/cluster/nodes")
+            .count();
+        assert_eq!(registrations, 5, "{node}");
+        let join_requests = demo
+            .request_log(node)
+            .await
+            .requests
+            .iter()
+            .filter(|r| r.method == "POST" && r.path == "/api/cluster/join_request")
+            .count();
+        assert_eq!(join_requests, 1, "{node}");
+    }
+    assert_no_transaction_open(&demo, &["node-1", "node-2", "node-6"]).await;
+    browser.end().await;
+}
+
+/// Injects a 500 on `node`'s `method path` once, after the preflight (which also opens
+/// and reverts transactions), then joins node-2.
+async fn join_with_fault(node: &str, method: &str, path: &str) -> (Demo, Browser, String) {
+    let (demo, browser) = promoted_demo(2).await;
+    prepare_join(&browser, &["node-2"]).await;
+    let fault = json!({
+        "node": node, "method": method, "path": path, "times": "once",
+        "kind": {"status": {"status": 500, "code": "InternalError", "message": "injected"}},
+    });
+    demo.control(Method::POST, "/faults", fault).await;
+    browser.click(".join-start").await;
+    let report = browser
+        .wait_for_text(".join-run[data-node=node-2] .outcome", ".")
+        .await;
+    (demo, browser, report)
+}
+
+#[tokio::test]
+async fn a_fault_before_the_central_commit_is_rolled_back_on_both_nodes() {
+    let cases = [
+        (
+            "node-2",
+            "POST",
+            "/api/transaction",
+            "open a transaction on the node failed on node-2",
+        ),
+        (
+            "node-2",
+            "POST",
+            "/api/cluster/join_request",
+            "request the join on the node failed on node-2",
+        ),
+        (
+            "node-1",
+            "POST",
+            "/api/transaction",
+            "open a transaction on the Central Management node failed on node-1",
+        ),
+        (
+            "node-1",
+            "POST",
+            "/api/cluster/nodes",
+            "register the node on the Central Management node failed on node-1",
+        ),
+        (
+            "node-1",
+            "PUT",
+            "/api/transaction",
+            "commit on the Central Management node failed on node-1",
+        ),
+    ];
+    for (node, method, path, expected) in cases {
+        let (demo, browser, report) = join_with_fault(node, method, path).await;
+
+        assert!(report.contains("Nothing was changed"), "{path}: {report}");
+        assert!(report.contains(expected), "{path}: {report}");
+        assert!(report.contains("injected"), "{path}: {report}");
+        assert_no_transaction_open(&demo, &["node-1", "node-2"]).await;
+        assert_eq!(member_names(&demo).await.len(), 1, "{path}");
+        let node_2 = demo.node_state("node-2").await;
+        assert_eq!(
+            format!("{:?}", node_2.join_status),
+            "NotConfigured",
+            "{path}"
+        );
+        browser.end().await;
+    }
+}
+
+#[tokio::test]
+async fn a_node_commit_fault_is_reported_half_joined_and_removal_repairs_it() {
+    let (demo, browser, report) = join_with_fault("node-2", "PUT", "/api/transaction").await;
+
+    let before_repair = member_names(&demo).await.len();
+    browser
+        .click(".join-run[data-node=node-2] .repair-remove")
+        .await;
+    let after = browser
+        .wait_for_text(
+            ".join-run[data-node=node-2] .outcome",
+            "Nothing was changed",
+        )
+        .await;
+
+    assert!(report.contains("half-changed"), "{report}");
+    assert!(
+        report.contains("commit on the node failed on node-2"),
+        "{report}"
+    );
+    assert_eq!(before_repair, 2, "the Central Management node had the node");
+    assert!(after.contains("removed node-2 from node-1"), "{after}");
+    assert_eq!(member_names(&demo).await.len(), 1);
+    assert_no_transaction_open(&demo, &["node-1", "node-2"]).await;
+    browser.end().await;
+}
+
+#[tokio::test]
+async fn a_node_commit_fault_can_be_repaired_by_retrying_the_commit() {
+    let (demo, browser, _) = join_with_fault("node-2", "PUT", "/api/transaction").await;
+
+    browser
+        .click(".join-run[data-node=node-2] .repair-retry")
+        .await;
+    browser
+        .wait_for_text(".join-run[data-node=node-2] .outcome", "Done")
+        .await;
+
+    let node_2 = demo.node_state("node-2").await;
+    assert_eq!(format!("{:?}", node_2.join_status), "InCluster");
+    assert_no_transaction_open(&demo, &["node-1", "node-2"]).await;
+    browser.end().await;
+}
+
+#[tokio::test]
+async fn a_failed_status_read_while_polling_does_not_stop_the_join() {
+    let (demo, browser, report) =
+        join_with_fault("node-2", "GET", "/api/cluster/join_request").await;
+
+    assert!(report.contains("Done"), "{report}");
+    let node_2 = demo.node_state("node-2").await;
+    assert_eq!(format!("{:?}", node_2.join_status), "InCluster");
+    browser.end().await;
+}
