@@ -93,6 +93,7 @@ mod cluster_rows {
             activity: RwSignal::new(Vec::new()),
             now_ms,
             query: RwSignal::new(Default::default()),
+            owner: StoredValue::new(Owner::current()),
         });
     }
 
