@@ -1,8 +1,520 @@
-//! Placeholder for the cluster view; being written.
+//! The Cluster tab: every node of the cluster in one table, as the Central Management
+//! node reports it, with the configured nodes outside the cluster beside them.
+//!
+//! The model (rows, status, sorting, filters, CSV, refresh schedule) is in
+//! [`crate::cluster`]; this screen fetches, keeps one signal per row so a refresh only
+//! touches the cells that changed, and draws.
+
+mod export;
+mod load;
+pub mod row;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
 
 use leptos::prelude::*;
+use leptos::task::spawn_local;
+use sps_api::roles::Role;
+
+use crate::cluster::time::format_age;
+use crate::cluster::view_state::keys;
+use crate::cluster::{NodeRow, RefreshChoice, RefreshSchedule, RowStatus, SortKey, ViewState};
+use crate::context::Panel;
+use export::CsvExport;
+use load::{describe, load, Snapshot};
+use row::ClusterRow;
+
+/// What the last successful refresh said, without its rows (they live in per-row
+/// signals).
+#[derive(Debug, Clone, PartialEq)]
+struct Found {
+    cm: Option<String>,
+    notice: Option<String>,
+    fetched_at_ms: f64,
+    clock_offset_ms: f64,
+}
+
+/// The last failed refresh: what a person reads, and when.
+#[derive(Debug, Clone, PartialEq)]
+struct Failure {
+    message: String,
+    at_ms: f64,
+}
+
+/// The table's rows, one signal each, and their order as the nodes answered.
+#[derive(Clone, Copy)]
+struct RowStore {
+    cells: StoredValue<BTreeMap<String, RwSignal<NodeRow>>>,
+    order: RwSignal<Vec<String>>,
+}
+
+impl RowStore {
+    fn new() -> Self {
+        RowStore {
+            cells: StoredValue::new(BTreeMap::new()),
+            order: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Puts a refresh's rows in place: a row equal to the one shown is left alone, so
+    /// its cells do not re-render; a changed row sets its own signal only.
+    fn replace(&self, rows: Vec<NodeRow>) {
+        let keys: Vec<String> = rows.iter().map(|row| row.key.clone()).collect();
+        self.cells.update_value(|cells| {
+            for row in rows {
+                match cells.get(&row.key) {
+                    Some(signal) => {
+                        if signal.with_untracked(|old| old != &row) {
+                            signal.set(row);
+                        }
+                    }
+                    None => {
+                        cells.insert(row.key.clone(), RwSignal::new(row));
+                    }
+                }
+            }
+            cells.retain(|key, _| keys.contains(key));
+        });
+        if self.order.with_untracked(|order| order != &keys) {
+            self.order.set(keys);
+        }
+    }
+
+    fn get(&self, key: &str) -> Option<RwSignal<NodeRow>> {
+        self.cells.with_value(|cells| cells.get(key).copied())
+    }
+
+    /// Every row, tracked: a change to any row or to the order reruns the reader.
+    fn rows(&self) -> Vec<NodeRow> {
+        let order = self.order.get();
+        self.cells.with_value(|cells| {
+            order
+                .iter()
+                .filter_map(|key| cells.get(key).map(|signal| signal.get()))
+                .collect()
+        })
+    }
+}
 
 #[component]
 pub fn ClusterScreen() -> impl IntoView {
-    view! { <p class="empty">"Not built yet."</p> }
+    let panel = Panel::expect();
+    let state = Memo::new(move |_| panel.query.with(ViewState::from_query));
+    let chosen_cm = Memo::new(move |_| panel.query_value(keys::CM).filter(|n| !n.is_empty()));
+    let directory = Memo::new(move |_| {
+        panel
+            .directory
+            .with(|d| d.all().cloned().collect::<Vec<_>>())
+    });
+    let generations = Memo::new(move |_| {
+        directory.with(|nodes| nodes.iter().map(|n| panel.generation(&n.name)).sum::<u64>())
+    });
+
+    let store = RowStore::new();
+    let found = RwSignal::new(None::<Found>);
+    let failure = RwSignal::new(None::<Failure>);
+    let loading = RwSignal::new(false);
+    let schedule = RwSignal::new(RefreshSchedule::new(
+        state.get_untracked().refresh.interval_ms(),
+    ));
+    let remembered_cm = StoredValue::new(None::<String>);
+    // Each forced refresh starts a new epoch; an answer from an older epoch is dropped,
+    // so switching the Central Management node never shows the previous one's rows.
+    let epoch = StoredValue::new(0u64);
+    let in_flight = StoredValue::new(false);
+
+    let refresh = move |force: bool| {
+        if force {
+            epoch.update_value(|e| *e += 1);
+        } else if in_flight.get_value() {
+            return;
+        }
+        let mine = epoch.get_value();
+        in_flight.set_value(true);
+        loading.set(true);
+        let nodes = directory.get_untracked();
+        let chosen = chosen_cm.get_untracked();
+        let remembered = remembered_cm.get_value();
+        spawn_local(async move {
+            let outcome = load(nodes, chosen, remembered, js_sys::Date::now).await;
+            if epoch.try_get_value() != Some(mine) {
+                return;
+            }
+            in_flight.set_value(false);
+            loading.set(false);
+            let now = js_sys::Date::now();
+            match outcome {
+                Ok(snapshot) => {
+                    let Snapshot {
+                        cm,
+                        notice,
+                        rows,
+                        fetched_at_ms,
+                        clock_offset_ms,
+                    } = snapshot;
+                    remembered_cm.set_value(cm.clone());
+                    store.replace(rows);
+                    found.set(Some(Found {
+                        cm,
+                        notice,
+                        fetched_at_ms,
+                        clock_offset_ms,
+                    }));
+                    failure.set(None);
+                    schedule.update(|s| s.succeeded(now));
+                }
+                Err(error) => {
+                    failure.set(Some(Failure {
+                        message: describe(&error),
+                        at_ms: now,
+                    }));
+                    schedule.update(|s| s.failed(now, js_sys::Math::random()));
+                }
+            }
+        });
+    };
+
+    // A new choice of Central Management node, a new node list or a new sign-in all
+    // start again at once.
+    Effect::new(move |_| {
+        chosen_cm.track();
+        directory.track();
+        generations.track();
+        refresh(true);
+    });
+    Effect::new(move |_| {
+        let interval = state.with(|s| s.refresh.interval_ms());
+        schedule.update(|s| s.interval_ms = interval);
+    });
+    let visibility = window_event_listener_untyped("visibilitychange", move |_| {
+        let hidden = document().hidden();
+        schedule.update(|s| s.hidden = hidden);
+    });
+    on_cleanup(move || visibility.remove());
+    let timer = StoredValue::new(None::<TimeoutHandle>);
+    Effect::new(move |_| {
+        let due = schedule.with(|s| s.due_at_ms());
+        if let Some(handle) = timer.get_value() {
+            handle.clear();
+        }
+        timer.set_value(None);
+        let Some(due) = due else {
+            return;
+        };
+        let wait = (due - js_sys::Date::now()).max(0.0) as u64;
+        let handle = set_timeout_with_handle(move || refresh(false), Duration::from_millis(wait));
+        timer.set_value(handle.ok());
+    });
+    on_cleanup(move || {
+        if let Some(handle) = timer.try_get_value().flatten() {
+            handle.clear();
+        }
+    });
+
+    // The appliances' "now": the browser's clock, moved by how far the newest report
+    // showed the appliances' clock to be ahead.
+    let now_ms = Signal::derive(move || {
+        let offset = found.with(|f| f.as_ref().map_or(0.0, |f| f.clock_offset_ms));
+        panel.now_ms.get() + offset
+    });
+    let all_rows = Memo::new(move |_| store.rows());
+    let visible = Memo::new(move |_| {
+        let rows = all_rows.get();
+        let now = now_ms.get();
+        state.with(|s| {
+            s.apply(&rows, now)
+                .into_iter()
+                .map(|row| row.key.clone())
+                .collect::<Vec<String>>()
+        })
+    });
+    let total = Signal::derive(move || all_rows.with(Vec::len));
+    let cm = Signal::derive(move || found.with(|f| f.as_ref().and_then(|f| f.cm.clone())));
+    let stale_since = Signal::derive(move || {
+        failure.with(|f| f.as_ref().map(|f| f.at_ms))?;
+        found.with(|f| f.as_ref().map(|f| f.fetched_at_ms))
+    });
+    let csv = Signal::derive(move || {
+        let rows = all_rows.get();
+        let now = now_ms.get();
+        let shown = state.with(|s| s.apply(&rows, now).into_iter().cloned().collect::<Vec<_>>());
+        crate::cluster::csv::to_csv(&shown, now)
+    });
+
+    view! {
+        <section class="cluster-view" aria-labelledby="cluster-heading">
+            <h2 id="cluster-heading">{move || heading(cm.get(), found.with(Option::is_some))}</h2>
+            <Controls state=state directory=directory refresh=move || refresh(false)
+                loading=loading.into() />
+            <StatusLine found=found failure=failure loading=loading stale_since=stale_since
+                panel=panel />
+            <Show when=move || found.with(Option::is_some)>
+                <Body store=store visible=visible state=state now_ms=now_ms cm=cm
+                    stale_since=stale_since total=total />
+                <CsvExport csv=csv cm=cm />
+            </Show>
+        </section>
+    }
+}
+
+fn heading(cm: Option<String>, loaded: bool) -> String {
+    match (cm, loaded) {
+        (Some(cm), _) => format!("Cluster managed by {cm}"),
+        (None, true) => "No cluster yet".to_owned(),
+        (None, false) => "Cluster".to_owned(),
+    }
+}
+
+/// Loading, error and staleness, above the table.
+#[component]
+fn StatusLine(
+    found: RwSignal<Option<Found>>,
+    failure: RwSignal<Option<Failure>>,
+    loading: RwSignal<bool>,
+    stale_since: Signal<Option<f64>>,
+    panel: Panel,
+) -> impl IntoView {
+    let first_load = move || loading.get() && found.with(Option::is_none);
+    let data_age = move || {
+        stale_since
+            .get()
+            .map(|at| format_age(panel.now_ms.get() - at))
+            .unwrap_or_default()
+    };
+    view! {
+        <div class="cluster-status" aria-live="polite">
+            <Show when=first_load>
+                <p class="loading">"Loading the cluster…"</p>
+            </Show>
+            {move || {
+                failure
+                    .get()
+                    .map(|failure| {
+                        let stale = found.with(Option::is_some);
+                        view! {
+                            <p class="error" role="alert">
+                                <span class="cluster-error">{failure.message}</span>
+                                <Show when=move || stale>
+                                    " Showing the data of the last successful refresh, "
+                                    <span class="data-age">{data_age}</span>
+                                    "."
+                                </Show>
+                            </p>
+                        }
+                    })
+            }}
+            {move || {
+                found
+                    .get()
+                    .and_then(|found| found.notice)
+                    .map(|notice| view! { <p class="notice">{notice}</p> })
+            }}
+            {move || {
+                let no_cluster = found.with(|f| f.as_ref().is_some_and(|f| f.cm.is_none()));
+                no_cluster
+                    .then(|| {
+                        view! {
+                            <p class="notice no-cluster">
+                                "The cluster does not exist yet: no node lists itself as the "
+                                "Central Management node. The configured nodes, with their "
+                                "join status and SPS version:"
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
+/// The filters, the choice of Central Management node and the refresh controls.
+#[component]
+fn Controls(
+    state: Memo<ViewState>,
+    directory: Memo<Vec<sps_api::deployment::NodeLocation>>,
+    refresh: impl Fn() + Copy + Send + Sync + 'static,
+    loading: Signal<bool>,
+) -> impl IntoView {
+    let panel = Panel::expect();
+    let set_state = move |change: &dyn Fn(&mut ViewState)| {
+        let mut next = state.get_untracked();
+        change(&mut next);
+        panel.set_query(&next.query_changes());
+    };
+    let chosen = move || panel.query_value(keys::CM).unwrap_or_default();
+    view! {
+        <form class="cluster-controls" on:submit=|event| event.prevent_default()>
+            <label for="cluster-cm">"Central Management node"</label>
+            <select id="cluster-cm" prop:value=chosen
+                on:change=move |event| {
+                    panel.set_query(&[(keys::CM, Some(event_target_value(&event)))])
+                }>
+                <option value="" selected=move || chosen().is_empty()>"detect"</option>
+                <For each=move || directory.get() key=|node| node.name.clone() let:node>
+                    {
+                        let name = node.name.clone();
+                        let selected = name.clone();
+                        view! {
+                            <option value=name.clone() selected=move || chosen() == selected>
+                                {name.clone()}
+                            </option>
+                        }
+                    }
+                </For>
+            </select>
+            <label for="cluster-filter">"Filter"</label>
+            <input id="cluster-filter" type="search" placeholder="name, address, role, path…"
+                prop:value=move || state.with(|s| s.text.clone())
+                on:input=move |event| {
+                    let text = event_target_value(&event);
+                    set_state(&|s| s.text = text.clone())
+                } />
+            <label for="cluster-role">"Role"</label>
+            <select id="cluster-role"
+                prop:value=move || state.with(|s| s.role.as_ref().map(|r| r.to_string()))
+                    .unwrap_or_default()
+                on:change=move |event| {
+                    let value = event_target_value(&event);
+                    set_state(&|s| {
+                        s.role = (!value.is_empty()).then(|| Role::from(value.clone()))
+                    })
+                }>
+                <option value="">"any role"</option>
+                {Role::KNOWN
+                    .into_iter()
+                    .map(|role| {
+                        let name = role.as_str().to_owned();
+                        let selected = role.clone();
+                        view! {
+                            <option value=name.clone()
+                                selected=move || state.with(|s| s.role.as_ref() == Some(&selected))>
+                                {name.clone()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <label for="cluster-status-filter">"Status"</label>
+            <select id="cluster-status-filter"
+                prop:value=move || state.with(|s| s.status.map(|x| x.key()).unwrap_or_default())
+                on:change=move |event| {
+                    let value = event_target_value(&event);
+                    set_state(&|s| s.status = RowStatus::from_key(&value))
+                }>
+                <option value="">"any status"</option>
+                {RowStatus::ALL
+                    .into_iter()
+                    .map(|status| {
+                        view! {
+                            <option value=status.key()
+                                selected=move || state.with(|s| s.status == Some(status))>
+                                {status.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <label for="cluster-refresh">"Auto-refresh"</label>
+            <select id="cluster-refresh"
+                prop:value=move || state.with(|s| s.refresh.key())
+                on:change=move |event| {
+                    let value = event_target_value(&event);
+                    if let Some(choice) = RefreshChoice::from_key(&value) {
+                        set_state(&|s| s.refresh = choice)
+                    }
+                }>
+                {RefreshChoice::ALL
+                    .into_iter()
+                    .map(|choice| {
+                        view! {
+                            <option value=choice.key()
+                                selected=move || state.with(|s| s.refresh == choice)>
+                                {choice.label()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+            <button type="button" class="refresh-now" on:click=move |_| refresh()
+                disabled=move || loading.get()>
+                "Refresh now"
+            </button>
+        </form>
+    }
+}
+
+/// The column headers: label, and the sort key for sortable ones.
+const COLUMNS: [(&str, Option<SortKey>); 9] = [
+    ("Node", Some(SortKey::Node)),
+    ("Address", Some(SortKey::Address)),
+    ("FQDN", Some(SortKey::Fqdn)),
+    ("Roles", Some(SortKey::Roles)),
+    ("Status", Some(SortKey::Status)),
+    ("Configuration sync", Some(SortKey::Sync)),
+    ("Last seen", Some(SortKey::LastSeen)),
+    ("Health", Some(SortKey::Sessions)),
+    ("Sync warnings", Some(SortKey::Warnings)),
+];
+
+#[component]
+fn Body(
+    store: RowStore,
+    visible: Memo<Vec<String>>,
+    state: Memo<ViewState>,
+    now_ms: Signal<f64>,
+    cm: Signal<Option<String>>,
+    stale_since: Signal<Option<f64>>,
+    total: Signal<usize>,
+) -> impl IntoView {
+    let panel = Panel::expect();
+    let shown = move || {
+        let count = visible.with(Vec::len);
+        let total = total.get();
+        match total {
+            0 => "No nodes are configured.".to_owned(),
+            _ => format!("{count} of {total} nodes shown"),
+        }
+    };
+    let headers = COLUMNS
+        .into_iter()
+        .map(|(label, sort)| match sort {
+            Some(column) => view! {
+                <th scope="col" aria-sort=move || state.with(|s| s.aria_sort(column))>
+                    <button type="button" class="sort" data-sort=column.key()
+                        on:click=move |_| {
+                            let next = state.get_untracked().sorted_by(column);
+                            panel.set_query(&next.query_changes())
+                        }>
+                        {label}
+                    </button>
+                </th>
+            }
+            .into_any(),
+            None => view! { <th scope="col">{label}</th> }.into_any(),
+        })
+        .collect_view();
+    view! {
+        <p class="row-count">{shown}</p>
+        <table class="cluster-table" class:stale=move || stale_since.get().is_some()>
+            <caption class="visually-hidden">"Nodes, one row each"</caption>
+            <thead>
+                <tr>{headers}</tr>
+            </thead>
+            <tbody>
+                <For each=move || visible.get() key=|key| key.clone() let:key>
+                    {store
+                        .get(&key)
+                        .map(|row| {
+                            view! {
+                                <ClusterRow row=row now_ms=now_ms cm=cm stale_since=stale_since />
+                            }
+                        })}
+                </For>
+                <Show when=move || { visible.with(Vec::is_empty) && total.get() != 0 }>
+                    <tr class="no-match">
+                        <td colspan="9">"No node matches the filters."</td>
+                    </tr>
+                </Show>
+            </tbody>
+        </table>
+    }
 }
