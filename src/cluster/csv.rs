@@ -70,9 +70,7 @@ fn cells(row: &NodeRow, now_ms: f64) -> Vec<String> {
         health.map(|h| h.memory.to_string()).unwrap_or_default(),
         health.map(|h| h.disk.to_string()).unwrap_or_default(),
         health.map(|h| h.swap.to_string()).unwrap_or_default(),
-        health
-            .map(|h| format!("{} {} {}", h.load1, h.load5, h.load15))
-            .unwrap_or_default(),
+        health.map(|h| h.load_averages()).unwrap_or_default(),
         health
             .map(|h| h.total_sessions.to_string())
             .unwrap_or_default(),

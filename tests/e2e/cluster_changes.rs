@@ -7,6 +7,8 @@ use serde_json::json;
 
 use crate::harness::{Browser, Demo};
 
+const SCREENSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots");
+
 /// Promotes node-1 through the panel, as a person would.
 async fn promote_node_1(browser: &Browser) {
     browser
@@ -91,7 +93,10 @@ async fn joining_one_node_commits_on_both_and_reaches_in_cluster() {
     let (demo, browser) = promoted_demo(2).await;
 
     prepare_join(&browser, &["node-2"]).await;
-    browser.click(".join-start").await;
+    // A double click: the second click must find the run already started.
+    browser
+        .run_js("const b = document.querySelector('.join-start'); b.click(); b.click();")
+        .await;
     let report = browser
         .wait_for_text(".join-run[data-node=node-2] .outcome", "Done")
         .await;
@@ -99,6 +104,14 @@ async fn joining_one_node_commits_on_both_and_reaches_in_cluster() {
 
     assert!(report.contains("Committed"), "{report}");
     assert!(summary.contains("Rolled back: 0"), "{summary}");
+    let join_requests = demo
+        .request_log("node-2")
+        .await
+        .requests
+        .iter()
+        .filter(|r| r.method == "POST" && r.path == "/api/cluster/join_request")
+        .count();
+    assert_eq!(join_requests, 1, "a double click sends one join");
     let node_2 = demo.node_state("node-2").await;
     assert_eq!(format!("{:?}", node_2.join_status), "InCluster");
     assert!(member_names(&demo).await.contains(&node_2.address));
@@ -116,6 +129,16 @@ async fn joining_five_nodes_at_once_joins_each_once() {
     let summary = browser.wait_for_text(".join-summary", "Joined: 5").await;
 
     assert!(summary.contains("Needs repair: 0"), "{summary}");
+    std::fs::create_dir_all(SCREENSHOTS).unwrap();
+    browser
+        .screenshot(&format!("{SCREENSHOTS}/join-five.png"))
+        .await;
+    browser.click("#tab-cluster").await;
+    let table = browser.wait_for_text("table", "node-6").await;
+    browser
+        .screenshot(&format!("{SCREENSHOTS}/cluster.png"))
+        .await;
+    assert!(!table.contains("OFFLINE"), "{table}");
     assert_eq!(member_names(&demo).await.len(), 6);
     for node in nodes {
         let registrations = demo

@@ -130,6 +130,14 @@ pub struct Health {
     pub total_sessions: u64,
 }
 
+impl Health {
+    /// The 1, 5 and 15 minute load averages as a person reads them (`0.30 0.25 0.20`):
+    /// two decimals, whatever float noise the appliance's figures carry.
+    pub fn load_averages(&self) -> String {
+        format!("{:.2} {:.2} {:.2}", self.load1, self.load5, self.load15)
+    }
+}
+
 /// Whether a managed host runs the Central Management node's latest configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum SyncStatus {
@@ -272,6 +280,16 @@ mod tests {
 
         assert_eq!(status.items[0].health_status, None);
         assert_eq!(status.items[0].sync_status, SyncStatus::Other);
+    }
+
+    #[test]
+    fn load_averages_read_with_two_decimals() {
+        let raw = r#"{"memory":"1%","disk":"1%","swap":"0%","load1":0.30000000000000004,
+            "load5":1,"load15":0.125,"total_sessions":0}"#;
+
+        let health: Health = serde_json::from_str(raw).unwrap();
+
+        assert_eq!(health.load_averages(), "0.30 1.00 0.12");
     }
 
     #[test]

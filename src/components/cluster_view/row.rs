@@ -108,8 +108,11 @@ fn health_text(health: &Health) -> String {
         ),
     };
     format!(
-        "mem {} · disk {} · swap {} · load {} {} {} · {sessions}",
-        health.memory, health.disk, health.swap, health.load1, health.load5, health.load15
+        "mem {} · disk {} · swap {} · load {} · {sessions}",
+        health.memory,
+        health.disk,
+        health.swap,
+        health.load_averages()
     )
 }
 
