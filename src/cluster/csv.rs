@@ -155,7 +155,7 @@ mod tests {
         assert_eq!(
             lines[1],
             "node-1,id-1,10.0.0.1,id-1.example,\"managed-host, search-minion\",ISSUES,\
-             up-to-date,,2024-05-01 12:00:00 UTC,42,21%,5%,0%,0.1 0.2 0.3,2,\
+             up-to-date,,2024-05-01 12:00:00 UTC,42,21%,5%,0%,0.10 0.20 0.30,2,\
              '=evil() (/api/info),"
         );
         assert_eq!(lines[2], "");
