@@ -3,105 +3,10 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
+use serde_json::json;
 
+use crate::cluster_setup::{build_cluster, JoinedRoles};
 use crate::harness::{Browser, Demo, PAGE_WAIT};
-
-/// One node's API, signed in as `admin`, with the session cookie sent by hand.
-struct NodeApi {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-}
-
-impl NodeApi {
-    async fn sign_in(base: &str) -> NodeApi {
-        let http = reqwest::Client::new();
-        let answer = http
-            .get(format!("{base}/api/authentication"))
-            .basic_auth("admin", Some("admin"))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(answer.status(), 200, "sign-in to {base}");
-        let cookie = answer
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .find_map(|value| value.split(';').next()?.strip_prefix("session_id="))
-            .expect("a session cookie")
-            .to_owned();
-        NodeApi {
-            http,
-            base: base.to_owned(),
-            cookie,
-        }
-    }
-
-    /// Sends one request; POST and PUT always carry a body, since SPS wants a length.
-    async fn call(&self, method: &str, path: &str, body: Value) -> Value {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-        let answer = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base))
-            .header("cookie", format!("session_id={}", self.cookie))
-            .json(&body)
-            .send()
-            .await
-            .unwrap();
-        let status = answer.status();
-        let text = answer.text().await.unwrap();
-        assert!(status.is_success(), "{method} {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-
-    async fn commit(&self) {
-        self.call("PUT", "/api/transaction", json!({"status": "commit"}))
-            .await;
-    }
-}
-
-/// Promotes node-1 and joins the next `members - 1` nodes, giving each joined node the
-/// roles managed-host and search-minion. Returns node-1's API.
-async fn build_cluster(demo: &Demo, members: usize) -> NodeApi {
-    let nodes = &demo.ready.nodes;
-    let cm = NodeApi::sign_in(&nodes[0].base_url).await;
-    cm.call("POST", "/api/cluster/promote", json!({})).await;
-    cm.commit().await;
-    for node in &nodes[1..members] {
-        let joining = NodeApi::sign_in(&node.base_url).await;
-        let request = joining
-            .call(
-                "POST",
-                "/api/cluster/join_request",
-                json!({"central_management_address": nodes[0].address}),
-            )
-            .await;
-        let added = cm
-            .call("POST", "/api/cluster/nodes", request["body"].clone())
-            .await;
-        joining.commit().await;
-        cm.commit().await;
-        let id = added["key"].as_str().expect("the new node's id").to_owned();
-        let roles = json!({"address": node.address, "roles": ["managed-host", "search-minion"]});
-        cm.call("PUT", &format!("/api/cluster/nodes/{id}"), roles)
-            .await;
-        cm.commit().await;
-    }
-    cm
-}
-
-async fn control(demo: &Demo, method: &str, path: &str, body: Value) {
-    let method = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
-    let answer = reqwest::Client::new()
-        .request(method, demo.control_url(path))
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    assert!(answer.status().is_success(), "control {path}");
-}
 
 /// The table as text: per row, name, roles, status and sync.
 async fn table(browser: &Browser) -> Vec<[String; 4]> {
@@ -150,7 +55,7 @@ async fn open_cluster_tab(demo: &Demo, browser: &Browser, query: &str) {
 #[tokio::test]
 async fn a_three_node_cluster_shows_one_ok_row_per_node_and_sorts_by_a_header() {
     let demo = Demo::start(3);
-    build_cluster(&demo, 3).await;
+    build_cluster(&demo, 2, JoinedRoles::ManagedSearchMinion).await;
     let browser = Browser::start().await;
 
     open_cluster_tab(&demo, &browser, "").await;
@@ -183,7 +88,7 @@ async fn a_three_node_cluster_shows_one_ok_row_per_node_and_sorts_by_a_header() 
 #[tokio::test]
 async fn text_and_status_filters_change_rows_and_url_survive_a_reload_and_shape_the_csv() {
     let demo = Demo::start(3);
-    build_cluster(&demo, 3).await;
+    build_cluster(&demo, 2, JoinedRoles::ManagedSearchMinion).await;
     let browser = Browser::start().await;
     open_cluster_tab(&demo, &browser, "").await;
     wait_for_table(&browser, "three OK rows", |rows| {
@@ -280,7 +185,7 @@ async fn wait_for_attribute(browser: &Browser, css: &str, name: &str) -> String 
 #[tokio::test]
 async fn a_node_taken_offline_reads_offline_once_the_clock_runs() {
     let demo = Demo::start(3);
-    build_cluster(&demo, 3).await;
+    build_cluster(&demo, 2, JoinedRoles::ManagedSearchMinion).await;
     let browser = Browser::start().await;
     open_cluster_tab(&demo, &browser, "").await;
     wait_for_table(&browser, "three OK rows", |rows| {
@@ -288,8 +193,10 @@ async fn a_node_taken_offline_reads_offline_once_the_clock_runs() {
     })
     .await;
 
-    control(&demo, "POST", "/nodes/node-3/offline", json!({})).await;
-    control(&demo, "PUT", "/clock", json!({"speed": 20.0})).await;
+    demo.control(reqwest::Method::POST, "/nodes/node-3/offline", json!({}))
+        .await;
+    demo.control(reqwest::Method::PUT, "/clock", json!({"speed": 20.0}))
+        .await;
     let rows = wait_for_table(&browser, "node-3 OFFLINE", |rows| {
         rows.iter()
             .any(|row| row[0] == "node-3" && row[2] == "OFFLINE")
@@ -308,11 +215,12 @@ async fn a_node_taken_offline_reads_offline_once_the_clock_runs() {
 #[tokio::test]
 async fn a_sync_warning_path_opens_the_api_tab_at_that_path() {
     let demo = Demo::start(2);
-    build_cluster(&demo, 2).await;
+    build_cluster(&demo, 1, JoinedRoles::ManagedSearchMinion).await;
     let path = "/api/configuration/local_services/cluster";
     let warning = json!({"sync_warnings": [{"message": "Check the cluster interface",
         "paths": [path]}]});
-    control(&demo, "PUT", "/nodes/node-2/settings", warning).await;
+    demo.control(reqwest::Method::PUT, "/nodes/node-2/settings", warning)
+        .await;
     let browser = Browser::start().await;
     open_cluster_tab(&demo, &browser, "").await;
 

@@ -7,6 +7,7 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 mod cluster_changes;
+mod cluster_setup;
 mod cluster_view;
 mod endpoint_tree;
 mod harness;

@@ -5,102 +5,11 @@ use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
 use reqwest::Method;
-use serde_json::{json, Value};
+use serde_json::json;
 use sps_api::roles::Role;
 
+use crate::cluster_setup::{build_cluster, JoinedRoles};
 use crate::harness::{Browser, Demo, PAGE_WAIT};
-
-/// One node's API, with the session cookie of an `admin` sign-in.
-struct Api {
-    http: reqwest::Client,
-    base: String,
-    cookie: String,
-}
-
-impl Api {
-    async fn sign_in(base: &str) -> Api {
-        let http = reqwest::Client::new();
-        let response = http
-            .get(format!("{base}/api/authentication"))
-            .basic_auth("admin", Some("admin"))
-            .send()
-            .await
-            .expect("the node answers the sign-in");
-        assert!(
-            response.status().is_success(),
-            "sign-in: {}",
-            response.status()
-        );
-        let cookie = response
-            .headers()
-            .get_all("set-cookie")
-            .iter()
-            .filter_map(|value| value.to_str().ok())
-            .filter_map(|value| value.split(';').next())
-            .find(|pair| pair.starts_with("session_id="))
-            .expect("a session cookie")
-            .to_owned();
-        Api {
-            http,
-            base: base.to_owned(),
-            cookie,
-        }
-    }
-
-    /// Sends a request with a JSON body (SPS wants a length on every POST) and returns
-    /// the answer's JSON, or `Null` for an empty answer.
-    async fn call(&self, method: Method, path: &str, body: Value) -> Value {
-        let mut request = self
-            .http
-            .request(method.clone(), format!("{}{path}", self.base))
-            .header("Cookie", &self.cookie);
-        if method != Method::GET {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("the node answers");
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        assert!(status.is_success(), "{method} {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
-    }
-
-    async fn open(&self) {
-        self.call(Method::POST, "/api/transaction", json!({})).await;
-    }
-
-    async fn commit(&self) {
-        self.call(Method::PUT, "/api/transaction", json!({"status": "commit"}))
-            .await;
-    }
-}
-
-/// Promotes node-1 and joins the next `members` nodes to it, committing every step.
-async fn build_cluster(demo: &Demo, members: usize) {
-    let nodes = &demo.ready.nodes;
-    let central = Api::sign_in(&nodes[0].base_url).await;
-    central.open().await;
-    central
-        .call(Method::POST, "/api/cluster/promote", json!({}))
-        .await;
-    central.commit().await;
-    for node in &nodes[1..=members] {
-        let joining = Api::sign_in(&node.base_url).await;
-        joining.open().await;
-        let request = joining
-            .call(
-                Method::POST,
-                "/api/cluster/join_request",
-                json!({"central_management_address": nodes[0].address}),
-            )
-            .await;
-        central.open().await;
-        central
-            .call(Method::POST, "/api/cluster/nodes", request["body"].clone())
-            .await;
-        central.commit().await;
-        joining.commit().await;
-    }
-}
 
 /// The roles node-1 has committed for the node at `address`, `None` if not a member.
 async fn committed_roles(demo: &Demo, address: &str) -> Option<Vec<Role>> {
@@ -152,7 +61,7 @@ async fn open_signed_in(demo: &Demo) -> Browser {
 #[tokio::test]
 async fn roles_are_edited_checked_and_a_node_is_removed_with_join_status_shown() {
     let demo = Demo::start(4);
-    build_cluster(&demo, 2).await;
+    build_cluster(&demo, 2, JoinedRoles::None).await;
     let browser = open_signed_in(&demo).await;
     let node_1 = demo.ready.nodes[0].address.clone();
     let node_2 = demo.ready.nodes[1].address.clone();
@@ -267,7 +176,7 @@ async fn roles_are_edited_checked_and_a_node_is_removed_with_join_status_shown()
 #[tokio::test]
 async fn a_failed_role_assignment_names_node_and_step_and_is_reverted() {
     let demo = Demo::start(2);
-    build_cluster(&demo, 1).await;
+    build_cluster(&demo, 1, JoinedRoles::None).await;
     let browser = open_signed_in(&demo).await;
     let node_2 = demo.ready.nodes[1].address.clone();
     demo.control(
