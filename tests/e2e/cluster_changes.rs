@@ -363,3 +363,38 @@ async fn a_reload_in_the_middle_of_a_join_reads_the_state_and_offers_the_way_out
     assert_eq!(stored, serde_json::Value::Null);
     browser.end().await;
 }
+
+#[tokio::test]
+async fn the_psk_shows_masked_reveals_on_request_and_is_gone_after_registration() {
+    let (demo, browser) = promoted_demo(2).await;
+    prepare_join(&browser, &["node-2"]).await;
+    let slow_registration = json!({
+        "node": "node-1", "method": "POST", "path": "/api/cluster/nodes", "times": "once",
+        "kind": {"latency": {"ms": 2500}},
+    });
+    demo.control(Method::POST, "/faults", slow_registration)
+        .await;
+
+    browser.click(".join-start").await;
+    let masked = browser.wait_for_text(".join-run .psk code", "•").await;
+    browser.click(".join-run .psk button").await;
+    let revealed = browser
+        .find(".join-run .psk code")
+        .await
+        .text()
+        .await
+        .unwrap();
+    browser
+        .wait_for_text(".join-run[data-node=node-2] .outcome", "Done")
+        .await;
+    let page = browser.run_js("return document.body.innerHTML").await;
+
+    assert_eq!(masked, "••••••••");
+    assert_eq!(revealed.len(), 64, "{revealed}");
+    assert!(revealed.chars().all(|c| c.is_ascii_alphanumeric()));
+    assert!(
+        !page.as_str().unwrap_or_default().contains(&revealed),
+        "the psk stays in the page"
+    );
+    browser.end().await;
+}
