@@ -8,7 +8,7 @@ use serde_json::json;
 use crate::harness::{Browser, Demo};
 
 /// Promotes node-1 through the panel, as a person would.
-async fn promote_node_1(browser: &Browser) {
+pub(crate) async fn promote_node_1(browser: &Browser) {
     browser
         .find("#promote-node")
         .await
@@ -25,7 +25,7 @@ async fn promote_node_1(browser: &Browser) {
 }
 
 /// Chooses node-1 as Central Management node and `nodes` to join, and runs the check.
-async fn prepare_join(browser: &Browser, nodes: &[&str]) {
+pub(crate) async fn prepare_join(browser: &Browser, nodes: &[&str]) {
     browser
         .find("#join-central")
         .await

@@ -10,6 +10,7 @@ mod cluster_changes;
 mod cluster_view;
 mod endpoint_tree;
 mod harness;
+mod hosting;
 mod look_and_feel;
 mod roles;
 mod sign_in;
