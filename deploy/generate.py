@@ -245,7 +245,19 @@ def server_conf(nodes, base, dist, out, ca):
             "}",
             "",
         ]
+    unreachable = json.dumps({"error": {
+        "code": "BadGateway",
+        "message": "The proxy could not reach the node, or the certificate of the node failed verification.",
+    }})
     lines += [
+        "# nginx's own answer when a node cannot be reached, shaped like an SPS error.",
+        "location @sps_unreachable {",
+        f"    {include}",
+        "    add_header Cache-Control \"no-store\" always;",
+        "    default_type application/json;",
+        f"    return 502 '{unreachable}';",
+        "}",
+        "",
         "# The bundle. index.html is revalidated every time; the files it names carry",
         "# their content's hash in their names, so they never change and cache for a year.",
         f"location ^~ {base} {{",
@@ -311,6 +323,7 @@ def server_conf(nodes, base, dist, out, ca):
             "    proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
             "    proxy_set_header X-Forwarded-Proto $scheme;",
             "    proxy_hide_header Cache-Control;",
+            "    error_page 502 504 = @sps_unreachable;",
             "    proxy_read_timeout 60s;",
             "    client_max_body_size 4m;",
             "    proxy_ssl_server_name on;",

@@ -4,9 +4,9 @@
 //! certificate (`--ignore-certificate-errors`, this browser only) so the page runs on
 //! HTTPS as in production and HSTS means something.
 //!
-//! The simulator does not export its generated certificate, so these nginx instances do
-//! not verify the nodes' certificates (`--ca` not given); the CA variant is checked with
-//! `nginx -t` only.
+//! nginx verifies the nodes' certificates: the simulator's self-signed certificate, read
+//! from its TLS handshake, plays the appliances' CA (`--ca`), and `localhost`, which the
+//! certificate names, is the name checked (nginx matches host names, not IP addresses).
 
 use std::io::Read;
 use std::net::{TcpListener, TcpStream};
@@ -205,6 +205,29 @@ fn read_request_body(mut stream: TcpStream) -> Option<String> {
     }
 }
 
+/// Which CA nginx trusts for the nodes.
+#[derive(Clone, Copy, PartialEq)]
+enum Upstream {
+    /// The simulator's own certificate: every node verifies.
+    SimulatorCertificate,
+    /// A certificate that signed nothing the nodes present: no node verifies.
+    UnrelatedCa,
+}
+
+/// The PEM certificate `address` presents in its TLS handshake.
+fn presented_certificate(address: &str) -> String {
+    let output = run(Command::new("openssl")
+        .args(["s_client", "-showcerts", "-connect", address])
+        .stdin(Stdio::null()));
+    let text = String::from_utf8_lossy(&output.stdout);
+    let begin = text.find("-----BEGIN CERTIFICATE-----");
+    let end = text.find("-----END CERTIFICATE-----");
+    match (begin, end) {
+        (Some(begin), Some(end)) => format!("{}-----END CERTIFICATE-----\n", &text[begin..end]),
+        _ => panic!("{address} presented no certificate: {text}"),
+    }
+}
+
 /// nginx with the generated configuration in front of a TLS fleet; stopped when dropped.
 struct Hosting {
     nginx: Child,
@@ -215,7 +238,7 @@ struct Hosting {
 }
 
 impl Hosting {
-    fn start(nodes: usize) -> Hosting {
+    fn start(nodes: usize, upstream: Upstream) -> Hosting {
         let nodes = nodes.to_string();
         let sim = Demo::start_with(&["--nodes", &nodes, "--tls", "--control", "127.0.0.1:0"]);
         let dir = scratch_dir();
@@ -225,16 +248,25 @@ impl Hosting {
             .iter()
             .map(|node| {
                 let upstream = node.base_url.trim_start_matches("https://");
-                format!("{} {upstream} {}\n", node.name, node.address)
+                format!("{} {upstream} {} localhost\n", node.name, node.address)
             })
             .collect();
         let port = free_port();
         let (csp_reports, report_port) = ReportCollector::start();
         let origin = format!("https://127.0.0.1:{port}");
         let report_uri = format!("{origin}/csp-report");
-        let generated = generate(&dir, &list, BASE, &["--csp-report-uri", &report_uri]);
-        assert!(generated.status.success(), "generate.py: {generated:?}");
         self_signed_certificate(&dir);
+        let ca = dir.join("nodes-ca.pem");
+        let first = sim.ready.nodes[0].base_url.trim_start_matches("https://");
+        let trusted = match upstream {
+            Upstream::SimulatorCertificate => presented_certificate(first),
+            Upstream::UnrelatedCa => std::fs::read_to_string(dir.join("cert.pem")).unwrap(),
+        };
+        std::fs::write(&ca, trusted).expect("writing the CA file");
+        let ca = ca.to_string_lossy().into_owned();
+        let options = ["--csp-report-uri", &report_uri, "--ca", &ca];
+        let generated = generate(&dir, &list, BASE, &options);
+        assert!(generated.status.success(), "generate.py: {generated:?}");
         let collector =
             format!("location = /csp-report {{ proxy_pass http://127.0.0.1:{report_port}; }}");
         let config = write_main_config(&dir, port, &collector);
@@ -345,7 +377,7 @@ fn wasm_file_name() -> String {
 
 #[tokio::test]
 async fn every_response_carries_the_security_headers_and_the_right_cache_policy() {
-    let hosting = Hosting::start(1);
+    let hosting = Hosting::start(1, Upstream::SimulatorCertificate);
     let client = http();
     let wasm = format!("{BASE}{}", wasm_file_name());
     let no_cache = "no-cache";
@@ -441,7 +473,7 @@ async fn every_response_carries_the_security_headers_and_the_right_cache_policy(
 
 #[tokio::test]
 async fn a_state_changing_request_from_another_site_never_reaches_the_node() {
-    let hosting = Hosting::start(1);
+    let hosting = Hosting::start(1, Upstream::SimulatorCertificate);
     let client = http();
     let path = "/panel/sps/node-1/api/cluster/promote";
     let own = hosting.origin.as_str();
@@ -506,6 +538,31 @@ async fn a_state_changing_request_from_another_site_never_reaches_the_node() {
 }
 
 #[tokio::test]
+async fn a_node_whose_certificate_the_ca_did_not_sign_is_never_sent_a_request() {
+    let hosting = Hosting::start(1, Upstream::UnrelatedCa);
+    hosting
+        .sim
+        .control(Method::DELETE, "/nodes/node-1/requests", json!({}))
+        .await;
+
+    let answer = http()
+        .get(hosting.url("/panel/sps/node-1/api/authentication"))
+        .basic_auth("admin", Some("admin"))
+        .send()
+        .await
+        .unwrap();
+
+    assert_eq!(answer.status(), StatusCode::BAD_GATEWAY);
+    assert_security_headers("unverified node", answer.headers());
+    assert_eq!(header(answer.headers(), "cache-control"), "no-store");
+    assert!(header(answer.headers(), "set-cookie").is_empty());
+    let body: sps_api::error::ErrorBody = answer.json().await.expect("an SPS error body");
+    assert_eq!(body.error.code, "BadGateway");
+    let log = hosting.sim.request_log("node-1").await;
+    assert!(log.requests.is_empty(), "the node saw {:?}", log.requests);
+}
+
+#[tokio::test]
 async fn the_generated_configuration_passes_nginx_t_at_the_root_with_a_ca() {
     let dir = scratch_dir();
     self_signed_certificate(&dir);
@@ -537,7 +594,7 @@ const RECORD_CSP_VIOLATIONS: &str = r#"
 
 #[tokio::test]
 async fn signing_in_the_cluster_view_and_a_join_work_through_nginx_without_csp_violations() {
-    let hosting = Hosting::start(2);
+    let hosting = Hosting::start(2, Upstream::SimulatorCertificate);
     let browser = Browser::start_with(&["--ignore-certificate-errors"]).await;
 
     // The node list appearing proves the CSP let the bootstrap script and the wasm run.
