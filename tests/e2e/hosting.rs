@@ -397,10 +397,11 @@ async fn every_response_carries_the_security_headers_and_the_right_cache_policy(
         ("/panel/nodes.json", 200, no_cache, "application/json"),
         (wasm.as_str(), 200, immutable, "application/wasm"),
         ("/panel/missing.wasm", 404, no_cache, ""),
+        // A missing hashed asset is not cached for a year.
         (
             "/panel/sps-panel-0123456789abcdef_bg.wasm",
             404,
-            immutable,
+            no_cache,
             "",
         ),
         ("/panel/sps/node-1/api/authentication", 401, "no-store", ""),
