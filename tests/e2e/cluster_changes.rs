@@ -10,7 +10,7 @@ use crate::harness::{Browser, Demo};
 const SCREENSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/screenshots");
 
 /// Promotes node-1 through the panel, as a person would.
-async fn promote_node_1(browser: &Browser) {
+pub(crate) async fn promote_node_1(browser: &Browser) {
     browser
         .find("#promote-node")
         .await
@@ -27,7 +27,7 @@ async fn promote_node_1(browser: &Browser) {
 }
 
 /// Chooses node-1 as Central Management node and `nodes` to join, and runs the check.
-async fn prepare_join(browser: &Browser, nodes: &[&str]) {
+pub(crate) async fn prepare_join(browser: &Browser, nodes: &[&str]) {
     browser
         .find("#join-central")
         .await

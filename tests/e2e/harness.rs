@@ -37,12 +37,25 @@ impl Demo {
             dist.join("index.html").exists(),
             "dist/index.html is missing: build the bundle with `trunk build --release`"
         );
+        let nodes = nodes.to_string();
+        let dist = dist.to_string_lossy().into_owned();
+        Demo::start_with(&[
+            "--nodes",
+            &nodes,
+            "--listen",
+            "127.0.0.1:0",
+            "--control",
+            "127.0.0.1:0",
+            "--dist",
+            &dist,
+        ])
+    }
+
+    /// The simulator with exactly `args` (for a fleet behind another proxy).
+    pub fn start_with(args: &[&str]) -> Demo {
         let binary = simulator_binary();
         let mut process = Command::new(&binary)
-            .args(["--nodes", &nodes.to_string()])
-            .args(["--listen", "127.0.0.1:0", "--control", "127.0.0.1:0"])
-            .arg("--dist")
-            .arg(&dist)
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -117,6 +130,12 @@ pub struct Browser {
 
 impl Browser {
     pub async fn start() -> Browser {
+        Browser::start_with(&[]).await
+    }
+
+    /// A browser with extra Chromium switches (the hosting tests accept their own
+    /// self-signed certificate with `--ignore-certificate-errors`).
+    pub async fn start_with(extra_args: &[&str]) -> Browser {
         // Already installed by an earlier test in this process is fine.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let port = free_port();
@@ -133,7 +152,7 @@ impl Browser {
         let client = loop {
             match ClientBuilder::rustls()
                 .expect("rustls WebDriver client")
-                .capabilities(chromium_capabilities())
+                .capabilities(chromium_capabilities(extra_args))
                 .connect(&url)
                 .await
             {
@@ -188,8 +207,14 @@ impl Browser {
 
     /// Opens the panel and waits until the sidebar lists the demo's nodes.
     pub async fn open_panel(&self, demo: &Demo, query: &str) {
+        self.open_panel_at(&format!("{}{query}", demo.panel_url()), demo)
+            .await;
+    }
+
+    /// Opens the panel at `url` and waits until the sidebar lists the demo's nodes.
+    pub async fn open_panel_at(&self, url: &str, demo: &Demo) {
         self.client
-            .goto(&format!("{}{query}", demo.panel_url()))
+            .goto(url)
             .await
             .expect("navigating to the panel");
         let last = demo.ready.nodes.last().expect("the demo has nodes");
@@ -273,8 +298,8 @@ const RECORD_CONSOLE_ERRORS: &str = r#"
     window.addEventListener('error', event => window.__consoleErrors.push(String(event.message)));
 "#;
 
-fn chromium_capabilities() -> serde_json::Map<String, serde_json::Value> {
-    let capabilities = serde_json::json!({
+fn chromium_capabilities(extra_args: &[&str]) -> serde_json::Map<String, serde_json::Value> {
+    let mut capabilities = serde_json::json!({
         "browserName": "chrome",
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
@@ -287,6 +312,9 @@ fn chromium_capabilities() -> serde_json::Map<String, serde_json::Value> {
         },
         "goog:loggingPrefs": { "browser": "ALL" }
     });
+    if let Some(args) = capabilities["goog:chromeOptions"]["args"].as_array_mut() {
+        args.extend(extra_args.iter().map(|arg| serde_json::json!(arg)));
+    }
     match capabilities {
         serde_json::Value::Object(map) => map,
         _ => unreachable!("a JSON object literal"),

@@ -11,6 +11,7 @@ mod cluster_setup;
 mod cluster_view;
 mod endpoint_tree;
 mod harness;
+mod hosting;
 mod look_and_feel;
 mod roles;
 mod sign_in;
