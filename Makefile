@@ -1,5 +1,5 @@
 # The two commands of the README. Both install what is missing first.
-.PHONY: demo test setup
+.PHONY: demo test bench setup
 
 setup:
 	@bash scripts/setup.sh
@@ -9,3 +9,6 @@ demo: setup
 
 test: setup
 	@bash scripts/test.sh
+
+bench: setup
+	@bash scripts/bench.sh

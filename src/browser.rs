@@ -1,4 +1,5 @@
-//! Small browser services the components share: downloads and the clipboard.
+//! Small browser services the components share: downloads, the clipboard and
+//! performance marks.
 
 use wasm_bindgen::JsCast;
 
@@ -30,5 +31,13 @@ pub fn download_text(file_name: &str, mime: &str, text: &str) -> Result<(), Stri
 pub fn copy_to_clipboard(text: &str) {
     if let Some(window) = web_sys::window() {
         let _ = window.navigator().clipboard().write_text(text);
+    }
+}
+
+/// Sets a User Timing mark: free when nobody looks, and how the benchmark (and a person
+/// in the browser's performance panel) sees when a step of the page's work happened.
+pub fn mark(name: &str) {
+    if let Some(performance) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = performance.mark(name);
     }
 }

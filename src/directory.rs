@@ -156,6 +156,35 @@ impl Directory {
 /// The local-storage key of the nodes a person added.
 pub const ADDED_NODES_KEY: &str = "sps-panel.added-nodes";
 
+/// With more nodes than this, the sidebar lists only the nodes matching a search, this
+/// many at most: a fleet of a thousand appliances would otherwise fill the page with
+/// entries, each with its own countdown to redraw every second.
+pub const SIDEBAR_LIST_LIMIT: usize = 30;
+
+/// The nodes the sidebar lists for `search`, in directory order: those whose name or
+/// cluster address contains it (ignoring case), at most [`SIDEBAR_LIST_LIMIT`]; and how
+/// many matched in all.
+pub fn sidebar_names<'a>(
+    nodes: impl Iterator<Item = &'a NodeLocation>,
+    search: &str,
+) -> (Vec<String>, usize) {
+    let needle = search.trim().to_lowercase();
+    let mut listed = Vec::new();
+    let mut matched = 0;
+    for node in nodes {
+        let hit = needle.is_empty()
+            || node.name.to_lowercase().contains(&needle)
+            || node.cluster_address.to_lowercase().contains(&needle);
+        if hit {
+            matched += 1;
+            if listed.len() < SIDEBAR_LIST_LIMIT {
+                listed.push(node.name.clone());
+            }
+        }
+    }
+    (listed, matched)
+}
+
 /// Reads the added nodes back from local storage. An entry that no longer passes the
 /// checks is dropped rather than trusted: storage is input like any other.
 pub fn load_added_nodes(deployed: &[NodeLocation]) -> Vec<NodeLocation> {
@@ -227,5 +256,29 @@ mod directory_tests {
         directory.remove_added("node-9");
         directory.remove_added("node-1");
         assert_eq!(directory.all().count(), 1);
+    }
+
+    #[test]
+    fn the_sidebar_lists_matching_nodes_up_to_its_limit_and_counts_the_rest() {
+        let nodes: Vec<NodeLocation> = (1..=1_000)
+            .map(|i| NodeLocation {
+                name: format!("node-{i}"),
+                prefix: format!("/sps/node-{i}"),
+                cluster_address: format!("10.0.{}.{}", i / 256, i % 256),
+            })
+            .collect();
+
+        let (all, all_matched) = sidebar_names(nodes.iter(), "");
+        let (some, some_matched) = sidebar_names(nodes.iter(), " NODE-99");
+        let (by_address, _) = sidebar_names(nodes.iter(), "10.0.3.232");
+        let (none, none_matched) = sidebar_names(nodes.iter(), "absent");
+
+        assert_eq!(all.len(), SIDEBAR_LIST_LIMIT);
+        assert_eq!(all_matched, 1_000);
+        assert_eq!(all[0], "node-1");
+        assert_eq!(some_matched, 11, "node-99 and node-990 .. node-999");
+        assert_eq!(some[..2], ["node-99".to_owned(), "node-990".to_owned()]);
+        assert_eq!(by_address, vec!["node-1000".to_owned()]);
+        assert!(none.is_empty() && none_matched == 0);
     }
 }

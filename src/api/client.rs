@@ -9,6 +9,7 @@ use sps_api::paths;
 use web_sys::RequestCredentials;
 
 use super::activity::{self, ActivityEntry};
+use super::in_flight;
 use super::path::{checked_api_path, checked_prefix};
 use super::{ApiError, Credentials, PANEL_HEADER};
 
@@ -131,6 +132,7 @@ impl NodeClient {
     ) -> Result<RawReply, ApiError> {
         let method_name = method_name(&method);
         let url = self.url(method_name, path)?;
+        let _slot = in_flight::acquire().await;
         let started = now_ms();
         let outcome = self
             .exchange(method, &url, method_name, path, body, authorization)

@@ -8,6 +8,7 @@ mod client;
 mod credentials;
 mod error;
 pub mod flow_requests;
+pub mod in_flight;
 mod path;
 
 pub use client::describe as describe_json_error;

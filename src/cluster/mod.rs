@@ -1,6 +1,7 @@
 //! The cluster view's model, in plain Rust so it is tested natively: rows merged from the
 //! Central Management node's answers and the directory, the status rules, sorting and
-//! filtering with their query-string form, the CSV export and the refresh schedule.
+//! filtering with their query-string form, the CSV export, the refresh schedule and
+//! which rows of a long table are drawn.
 //!
 //! Nothing here knows about the browser; `components::cluster_view` draws this state.
 
@@ -9,6 +10,7 @@ pub mod refresh;
 pub mod rows;
 pub mod time;
 pub mod view_state;
+pub mod window;
 
 pub use refresh::RefreshSchedule;
 pub use rows::{NodeRow, Outside, RowStatus};

@@ -9,20 +9,26 @@ mod export;
 mod load;
 pub mod row;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::time::Duration;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sps_api::roles::Role;
+use wasm_bindgen::JsCast;
 
 use crate::cluster::time::format_age;
 use crate::cluster::view_state::keys;
+use crate::cluster::window::{is_windowed, window, RowWindow, DEFAULT_ROW_HEIGHT_PX};
 use crate::cluster::{NodeRow, RefreshChoice, RefreshSchedule, RowStatus, SortKey, ViewState};
 use crate::context::Panel;
 use export::CsvExport;
 use load::{describe, load, Snapshot};
 use row::ClusterRow;
+
+/// The User Timing mark set when a refresh has every answer parsed, just before the
+/// table takes them in; the benchmark measures the table's update from it.
+pub const ANSWERS_MARK: &str = "sps-panel:cluster-answers";
 
 /// What the last successful refresh said, without its rows (they live in per-row
 /// signals).
@@ -60,6 +66,7 @@ impl RowStore {
     /// its cells do not re-render; a changed row sets its own signal only.
     fn replace(&self, rows: Vec<NodeRow>) {
         let keys: Vec<String> = rows.iter().map(|row| row.key.clone()).collect();
+        let present: HashSet<&str> = keys.iter().map(String::as_str).collect();
         self.cells.update_value(|cells| {
             for row in rows {
                 match cells.get(&row.key) {
@@ -73,7 +80,7 @@ impl RowStore {
                     }
                 }
             }
-            cells.retain(|key, _| keys.contains(key));
+            cells.retain(|key, _| present.contains(key.as_str()));
         });
         if self.order.with_untracked(|order| order != &keys) {
             self.order.set(keys);
@@ -145,6 +152,7 @@ pub fn ClusterScreen() -> impl IntoView {
             let now = js_sys::Date::now();
             match outcome {
                 Ok(snapshot) => {
+                    crate::browser::mark(ANSWERS_MARK);
                     let Snapshot {
                         cm,
                         notice,
@@ -492,15 +500,75 @@ fn Body(
             None => view! { <th scope="col">{label}</th> }.into_any(),
         })
         .collect_view();
+    // Long tables draw only the rows their scroll box shows (see `cluster::window`).
+    let scroller = NodeRef::<leptos::html::Div>::new();
+    let scroll = RwSignal::new((0.0_f64, 0.0_f64));
+    let row_height = RwSignal::new(DEFAULT_ROW_HEIGHT_PX);
+    let windowed = Memo::new(move |_| visible.with(|keys| is_windowed(keys.len())));
+    let range = Memo::new(move |_| {
+        let (top, viewport) = scroll.get();
+        window(visible.with(Vec::len), row_height.get(), top, viewport)
+    });
+    let drawn = Memo::new(move |_| {
+        let range = range.get();
+        visible.with(|keys| {
+            keys.get(range.start..range.end)
+                .unwrap_or_default()
+                .to_vec()
+        })
+    });
+    let measure = move || {
+        let Some(element) = scroller.get_untracked() else {
+            return;
+        };
+        let viewport = f64::from(element.client_height());
+        scroll.set((f64::from(element.scroll_top()), viewport));
+        // Every windowed row has the same height; the first drawn one tells which.
+        let first_row = element
+            .query_selector("tbody tr.node-row")
+            .ok()
+            .flatten()
+            .and_then(|row| row.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(row) = first_row {
+            let height = f64::from(row.offset_height());
+            if height >= 1.0 && (height - row_height.get_untracked()).abs() > 0.5 {
+                row_height.set(height);
+            }
+        }
+    };
+    Effect::new(move |_| {
+        if windowed.get() {
+            drawn.track();
+            measure();
+        }
+    });
+    let spacer = move |height: fn(&RowWindow) -> f64| {
+        move || {
+            let px = height(&range.get());
+            (windowed.get() && px > 0.0).then(|| {
+                view! {
+                    <tr class="spacer" aria-hidden="true">
+                        <td colspan="9" style:height=format!("{px}px")></td>
+                    </tr>
+                }
+            })
+        }
+    };
+
     view! {
         <p class="row-count">{shown}</p>
-        <table class="cluster-table" class:stale=move || stale_since.get().is_some()>
+        <div class="table-scroll" class:windowed=windowed node_ref=scroller
+            on:scroll=move |_| measure()>
+        <table class="cluster-table" class:stale=move || stale_since.get().is_some()
+            class:windowed=windowed
+            aria-rowcount=move || windowed.get().then(|| visible.with(Vec::len) + 1)>
             <caption class="visually-hidden">"Nodes, one row each"</caption>
             <thead>
                 <tr>{headers}</tr>
             </thead>
             <tbody>
-                <For each=move || visible.get() key=|key| key.clone() let:key>
+                {spacer(|range| range.above_px)}
+                <For each=move || drawn.get() key=|key| key.clone() let:key>
                     {store
                         .get(&key)
                         .map(|row| {
@@ -509,6 +577,7 @@ fn Body(
                             }
                         })}
                 </For>
+                {spacer(|range| range.below_px)}
                 <Show when=move || { visible.with(Vec::is_empty) && total.get() != 0 }>
                     <tr class="no-match">
                         <td colspan="9">"No node matches the filters."</td>
@@ -516,5 +585,6 @@ fn Body(
                 </Show>
             </tbody>
         </table>
+        </div>
     }
 }

@@ -8,7 +8,7 @@ use sps_api::deployment::{proxy_prefix, NodeLocation};
 
 use crate::components::sign_in::SignInForm;
 use crate::context::Panel;
-use crate::directory::save_added_nodes;
+use crate::directory::{save_added_nodes, sidebar_names, SIDEBAR_LIST_LIMIT};
 use crate::url_state::keys;
 
 /// `mm:ss` for a countdown.
@@ -19,17 +19,34 @@ pub fn format_countdown(seconds: u64) -> String {
 #[component]
 pub fn NodeSidebar() -> impl IntoView {
     let panel = Panel::expect();
-    let names = move || {
-        panel
-            .directory
-            .with(|d| d.all().map(|n| n.name.clone()).collect::<Vec<_>>())
+    let (search, set_search) = signal(String::new());
+    let total = Memo::new(move |_| panel.directory.with(|d| d.all().count()));
+    let listed = Memo::new(move |_| {
+        let search = search.get();
+        panel.directory.with(|d| sidebar_names(d.all(), &search))
+    });
+    let names = move || listed.with(|(names, _)| names.clone());
+    let more = move || {
+        let (shown, matched) = listed.with(|(names, matched)| (names.len(), *matched));
+        (matched > shown).then(|| {
+            view! {
+                <p class="more-nodes">
+                    {format!("Showing {shown} of {matched} nodes: search to find the others.")}
+                </p>
+            }
+        })
     };
 
     view! {
         <aside class="node-nav" aria-label="Nodes">
             <h2>"Nodes"</h2>
+            <Show when=move || { total.get() > SIDEBAR_LIST_LIMIT }>
+                <label for="node-search" class="visually-hidden">"Find a node"</label>
+                <input id="node-search" type="search" placeholder="Find a node: name or address"
+                    prop:value=search on:input=move |e| set_search.set(event_target_value(&e)) />
+            </Show>
             <Show
-                when=move || !names().is_empty()
+                when=move || { total.get() > 0 }
                 fallback=|| view! { <p class="empty">"No nodes yet: add one below."</p> }
             >
                 <ul class="node-list">
@@ -37,6 +54,7 @@ pub fn NodeSidebar() -> impl IntoView {
                         <NodeEntry name />
                     </For>
                 </ul>
+                {more}
             </Show>
             <AddNodeForm />
         </aside>

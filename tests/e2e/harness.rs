@@ -53,8 +53,12 @@ impl Demo {
 
     /// The simulator with exactly `args` (for a fleet behind another proxy).
     pub fn start_with(args: &[&str]) -> Demo {
-        let binary = simulator_binary();
-        let mut process = Command::new(&binary)
+        Demo::start_binary(&simulator_binary(), args)
+    }
+
+    /// `binary` (a simulator built with another profile) with exactly `args`.
+    pub fn start_binary(binary: &std::path::Path, args: &[&str]) -> Demo {
+        let mut process = Command::new(binary)
             .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())

@@ -23,12 +23,12 @@ use sps_api::cluster::{
 };
 use sps_api::info::ClusterInterface;
 use sps_api::roles::Role;
-use sps_api::{paths, Meta};
+use sps_api::{paths, Meta, Psk};
 
 use crate::clock::{SimClock, SimTime};
 use crate::control::types::{MemberView, NodeStateView, TransactionView};
 use crate::faults::FaultTable;
-use crate::node::{Departed, LockOwner, Member, NodeState};
+use crate::node::{Departed, JoinRequest, LockOwner, Member, NodeState};
 use crate::options::Options;
 
 /// How often a node in a cluster reports its status to the Central Management node.
@@ -48,6 +48,8 @@ pub struct Settings {
     pub session_idle: Duration,
     pub require_commit_message: bool,
     pub version: String,
+    /// How many nodes every reset starts with in one cluster (`--cluster`).
+    pub formed_cluster: u32,
 }
 
 /// A node's identity and its listener's switch. Unlike `NodeState`, this survives a reset.
@@ -103,6 +105,7 @@ impl Fleet {
             session_idle: Duration::from_secs(options.session_idle_secs.max(1)),
             require_commit_message: options.require_commit_message,
             version: options.sps_version.clone(),
+            formed_cluster: options.cluster,
         };
         let handles = (0..options.nodes)
             .map(|i| NodeHandle {
@@ -261,7 +264,7 @@ impl Fleet {
 
 impl World {
     fn fresh(settings: &Settings, handles: &[NodeHandle]) -> World {
-        World {
+        let mut world = World {
             states: handles
                 .iter()
                 .map(|h| {
@@ -274,7 +277,56 @@ impl World {
                 .collect(),
             base: u32::from(settings.base_ip),
             join_delay: settings.join_delay,
+        };
+        let size = (settings.formed_cluster as usize).min(world.states.len());
+        if size > 0 {
+            world.form_cluster(size);
         }
+        world
+    }
+
+    /// node-1 becomes the Central Management node and the next `size - 1` nodes its
+    /// managed hosts, committed at simulated time zero on both sides: exactly the state
+    /// a promote and one join per node would have left. The join delay still applies, so members turn
+    /// `in cluster` (and start reporting) once it has passed.
+    fn form_cluster(&mut self, size: usize) {
+        let at = SimTime::ZERO;
+        let cm_address = self.address_of(0);
+        let cm_id = uuid::Uuid::new_v4().to_string();
+        let mut members = Vec::with_capacity(size);
+        members.push(Member {
+            node_id: cm_id.clone(),
+            address: cm_address,
+            roles: vec![Role::CentralManagement],
+            committed_at: Some(at),
+        });
+        for index in 1..size {
+            let node_id = uuid::Uuid::new_v4().to_string();
+            self.states[index].committed.join = Some(JoinRequest {
+                node_id: node_id.clone(),
+                psk: Psk::new(uuid::Uuid::new_v4().simple().to_string()),
+                central_management_address: cm_address,
+                issued_at: at,
+                committed_at: Some(at),
+            });
+            self.states[index].last_commit_at = Some(at);
+            self.states[index].commit_count = 1;
+            members.push(Member {
+                node_id,
+                address: self.address_of(index),
+                roles: vec![Role::ManagedHost, Role::SearchLocal],
+                committed_at: Some(at),
+            });
+        }
+        let cm = &mut self.states[0];
+        cm.committed.promoted = Some(cm_id);
+        cm.committed.members = members;
+        cm.last_commit_at = Some(at);
+        cm.commit_count = 1;
+    }
+
+    fn address_of(&self, index: usize) -> Ipv4Addr {
+        Ipv4Addr::from(self.base + index as u32)
     }
 
     /// The fleet index of the node at `address`, if one of ours lives there.
@@ -341,10 +393,14 @@ impl World {
         }
         let index = self.index_of(member.address)?;
         let join = self.states[index].committed.join.as_ref()?;
-        if join.node_id != member.node_id {
+        if join.node_id != member.node_id || self.index_of(join.central_management_address)? != cm {
             return None;
         }
-        self.in_cluster_at(index)
+        // `in_cluster_at` with the member already in hand: looking it up again by id
+        // would make a status answer quadratic in the cluster's size.
+        let joined_at = join.committed_at?;
+        let accepted_at = member.committed_at?;
+        Some(joined_at.max(accepted_at) + self.join_delay)
     }
 
     /// The time of a node's latest status report: reports happen every

@@ -56,6 +56,12 @@ pub struct Options {
     /// The SPS version every node reports at start.
     #[arg(long, default_value = "7.4.0")]
     pub sps_version: String,
+
+    /// Start (and reset to) a formed cluster of the first N nodes: node-1 promoted to
+    /// Central Management and node-2 .. node-N joined as managed hosts, as if each join
+    /// had been committed on both sides when the fleet started. 0: no cluster.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub cluster: u32,
 }
 
 impl Default for Options {
@@ -73,6 +79,7 @@ impl Default for Options {
             session_idle_secs: 1200,
             require_commit_message: false,
             sps_version: "7.4.0".to_owned(),
+            cluster: 0,
         }
     }
 }

@@ -1,6 +1,8 @@
 //! One refresh of the cluster view: find the Central Management node, read its nodes
 //! and their status, and ask each configured node outside the cluster where it stands.
 
+use futures::future::join_all;
+use futures::stream::{FuturesOrdered, StreamExt};
 use sps_api::cluster::{JoinStatus, NodeItem, NodesList, StatusList};
 use sps_api::deployment::NodeLocation;
 use sps_api::info::Info;
@@ -55,13 +57,10 @@ pub async fn load(
                     "this node is not in the node list",
                 ));
             };
-            let items = NodeClient::new(location)
-                .get::<NodesList>(paths::CLUSTER_NODES)
-                .await?
-                .value
-                .items;
+            let (items, status) = read_central(location).await;
+            let items = items?;
             match detect_central_management([(location, items.as_slice())]) {
-                Some(_) => Some((location.clone(), items)),
+                Some(_) => Some((location.clone(), items, Some(status))),
                 None => {
                     notice = Some(format!(
                         "{name} is not a Central Management node: it does not list itself \
@@ -76,10 +75,17 @@ pub async fn load(
 
     let mut rows = Vec::new();
     let mut cm = None;
-    if let Some((location, items)) = found {
-        let client = NodeClient::new(&location);
-        let status = client.get::<StatusList>(paths::CLUSTER_STATUS).await?;
-        rows = member_rows(&items, &status.value.items, &directory);
+    if let Some((location, items, status)) = found {
+        let status = match status {
+            Some(status) => status?,
+            None => {
+                NodeClient::new(&location)
+                    .get::<StatusList>(paths::CLUSTER_STATUS)
+                    .await?
+                    .value
+            }
+        };
+        rows = member_rows(&items, &status.items, &directory);
         cm = Some(location.name.clone());
     }
     let fetched_at_ms = now_ms();
@@ -88,9 +94,11 @@ pub async fn load(
         .into_iter()
         .cloned()
         .collect();
-    for location in outside {
-        let state = ask_outside(&location).await;
-        rows.push(outside_row(&location, state));
+    // All at once: the request cap (`api::in_flight`) keeps the burst bounded, and a
+    // slow node no longer delays every row after it.
+    let states = join_all(outside.iter().map(ask_outside)).await;
+    for (location, state) in outside.iter().zip(states) {
+        rows.push(outside_row(location, state));
     }
     Ok(Snapshot {
         cm,
@@ -101,26 +109,72 @@ pub async fn load(
     })
 }
 
+/// What a refresh learnt of the Central Management node: where it is, its node list,
+/// and its status list when that was asked for at the same time.
+type Central = (
+    NodeLocation,
+    Vec<NodeItem>,
+    Option<Result<StatusList, ApiError>>,
+);
+
+/// A node believed to be the Central Management node: its node list and status list,
+/// asked together so that a steady cluster's refresh costs one round trip.
+async fn read_central(
+    location: &NodeLocation,
+) -> (
+    Result<Vec<NodeItem>, ApiError>,
+    Result<StatusList, ApiError>,
+) {
+    let client = NodeClient::new(location);
+    let (nodes, status) = futures::join!(
+        client.get::<NodesList>(paths::CLUSTER_NODES),
+        client.get::<StatusList>(paths::CLUSTER_STATUS),
+    );
+    (
+        nodes.map(|reply| reply.value.items),
+        status.map(|reply| reply.value),
+    )
+}
+
 /// Asks the directory's nodes for their node list until one lists itself as the
-/// Central Management node; the remembered one first, so a steady cluster costs one
-/// request. A node that cannot be asked is skipped here and shows its own error in its
-/// row later.
-async fn detect(
-    directory: &[NodeLocation],
-    remembered: Option<&str>,
-) -> Option<(NodeLocation, Vec<NodeItem>)> {
-    let mut candidates: Vec<&NodeLocation> = directory.iter().collect();
-    candidates.sort_by_key(|location| Some(location.name.as_str()) != remembered);
-    for location in candidates {
-        let Ok(reply) = NodeClient::new(location)
-            .get::<NodesList>(paths::CLUSTER_NODES)
-            .await
-        else {
-            continue;
-        };
-        let items = reply.value.items;
-        if detect_central_management([(location, items.as_slice())]).is_some() {
-            return Some((location.clone(), items));
+/// Central Management node: the remembered one first, so a steady cluster costs one
+/// round trip, then all the others at once. A node that cannot be asked is skipped here
+/// and shows its own error in its row later.
+async fn detect(directory: &[NodeLocation], remembered: Option<&str>) -> Option<Central> {
+    if let Some(known) = directory
+        .iter()
+        .find(|location| Some(location.name.as_str()) == remembered)
+    {
+        let (items, status) = read_central(known).await;
+        if let Ok(items) = items {
+            if detect_central_management([(known, items.as_slice())]).is_some() {
+                return Some((known.clone(), items, Some(status)));
+            }
+        }
+    }
+    let ask = |location: &NodeLocation| {
+        let location = location.clone();
+        async move {
+            let reply = NodeClient::new(&location)
+                .get::<NodesList>(paths::CLUSTER_NODES)
+                .await
+                .ok()?;
+            let items = reply.value.items;
+            detect_central_management([(&location, items.as_slice())])?;
+            Some((location, items, None))
+        }
+    };
+    // The answers are taken in directory order, so the first Central Management node
+    // of the list wins as if the nodes had been asked one by one; once it is found the
+    // questions still waiting for a slot are dropped unsent.
+    let mut answers: FuturesOrdered<_> = directory
+        .iter()
+        .filter(|location| Some(location.name.as_str()) != remembered)
+        .map(ask)
+        .collect();
+    while let Some(answer) = answers.next().await {
+        if answer.is_some() {
+            return answer;
         }
     }
     None
@@ -128,13 +182,12 @@ async fn detect(
 
 async fn ask_outside(location: &NodeLocation) -> Outside {
     let client = NodeClient::new(location);
-    let join = client
-        .get::<JoinStatus>(paths::CLUSTER_JOIN_REQUEST)
-        .await
-        .map(|reply| reply.value);
-    let version = client
-        .get::<Single<Info>>(paths::INFO)
-        .await
+    let (join, version) = futures::join!(
+        client.get::<JoinStatus>(paths::CLUSTER_JOIN_REQUEST),
+        client.get::<Single<Info>>(paths::INFO),
+    );
+    let join = join.map(|reply| reply.value);
+    let version = version
         .map(|reply| reply.value.body.version)
         .map_err(|error| describe(&error));
     Outside {
