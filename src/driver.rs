@@ -6,6 +6,11 @@
 //! Central Management node ([`CentralGate`]): each join's registration is then committed
 //! or reverted on its own, and one node's failure cannot take another's registration
 //! with it.
+//!
+//! Nothing here may panic on what a node sends: `unwrap` and `expect` are refused by
+//! clippy in this module (tests may use them, see `clippy.toml`).
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 use std::rc::Rc;
 

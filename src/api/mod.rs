@@ -2,6 +2,11 @@
 //! [`NodeClient`]: it sends the session cookie, the panel's marker header and a time
 //! limit, records the request in the activity log, and turns every answer into a typed
 //! value or an [`ApiError`] that names the node, the request and what the node said.
+//!
+//! Nothing here may panic on what a node sends: `unwrap` and `expect` are refused by
+//! clippy in this module (tests may use them, see `clippy.toml`).
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod activity;
 mod client;

@@ -4,6 +4,11 @@
 //! something records how to undo it, so a failure at any step ends with every
 //! transaction the flow opened and did not commit reverted, and a report that names the
 //! node and step that failed, what was undone, and what stays committed.
+//!
+//! Nothing here may panic on what a node sends: `unwrap` and `expect` are refused by
+//! clippy in this module (tests may use them, see `clippy.toml`).
+
+#![deny(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod join;
 pub mod journal;

@@ -11,6 +11,11 @@ use time::OffsetDateTime;
 /// A point in simulated time, measured from the moment the fleet started.
 pub type SimTime = Duration;
 
+/// Where simulated time stops: a thousand years, far beyond any test or demo, and far
+/// short of what a `Duration` or the calendar (year 9999) can hold, so that no speed or
+/// jump the control API accepts can make the clock, or arithmetic on its times, overflow.
+pub const END_OF_TIME: SimTime = Duration::from_secs(1000 * 365 * 24 * 60 * 60);
+
 const ISO_UTC: &[BorrowedFormatItem<'static>] =
     format_description!("[year]-[month]-[day]T[hour]:[minute]:[second]Z");
 
@@ -45,7 +50,7 @@ impl SimClock {
 
     pub fn now(&self) -> SimTime {
         let state = *self.lock();
-        state.sim_anchor + state.real_anchor.elapsed().mul_f64(state.speed)
+        state.at(Instant::now())
     }
 
     pub fn speed(&self) -> f64 {
@@ -54,24 +59,29 @@ impl SimClock {
 
     pub fn set_speed(&self, speed: f64) {
         let mut state = self.lock();
-        let now = state.sim_anchor + state.real_anchor.elapsed().mul_f64(state.speed);
+        let real_now = Instant::now();
+        let now = state.at(real_now);
         *state = ClockState {
-            real_anchor: Instant::now(),
+            real_anchor: real_now,
             sim_anchor: now,
             speed: sanitize_speed(speed),
         };
     }
 
-    /// Jumps simulated time forward, for tests that want an expiry without waiting.
+    /// Jumps simulated time forward, for tests that want an expiry without waiting; no
+    /// further than [`END_OF_TIME`].
     pub fn advance(&self, by: Duration) {
-        self.lock().sim_anchor += by;
+        let mut state = self.lock();
+        state.sim_anchor = state.sim_anchor.saturating_add(by).min(END_OF_TIME);
     }
 
     /// The UTC wall time of a simulated instant, in ISO 8601.
     pub fn iso(&self, at: SimTime) -> String {
-        let when = self.epoch + at;
-        when.format(ISO_UTC)
-            .unwrap_or_else(|_| "1970-01-01T00:00:00Z".to_owned())
+        time::Duration::try_from(at)
+            .ok()
+            .and_then(|at| self.epoch.checked_add(at))
+            .and_then(|when| when.format(ISO_UTC).ok())
+            .unwrap_or_else(|| "1970-01-01T00:00:00Z".to_owned())
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, ClockState> {
@@ -80,6 +90,17 @@ impl SimClock {
         self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+impl ClockState {
+    /// Simulated time at the real instant `real`, stopping at [`END_OF_TIME`] however
+    /// fast the clock runs.
+    fn at(&self, real: Instant) -> SimTime {
+        let real = real.saturating_duration_since(self.real_anchor);
+        let run =
+            Duration::try_from_secs_f64(real.as_secs_f64() * self.speed).unwrap_or(END_OF_TIME);
+        self.sim_anchor.saturating_add(run).min(END_OF_TIME)
     }
 }
 
@@ -115,6 +136,21 @@ mod tests {
         clock.set_speed(1.0);
 
         assert!(clock.now() >= before);
+    }
+
+    #[test]
+    fn no_speed_or_jump_takes_the_clock_past_the_end_of_time() {
+        let clock = SimClock::new(f64::MAX);
+        std::thread::sleep(Duration::from_millis(2));
+
+        assert_eq!(clock.now(), END_OF_TIME);
+        clock.set_speed(1.0);
+        clock.advance(Duration::MAX);
+        clock.advance(Duration::MAX);
+
+        assert_eq!(clock.now(), END_OF_TIME);
+        assert!(clock.iso(clock.now()).starts_with("30"));
+        assert_eq!(clock.iso(Duration::MAX), "1970-01-01T00:00:00Z");
     }
 
     #[test]
