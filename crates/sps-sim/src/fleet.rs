@@ -48,6 +48,7 @@ pub struct Settings {
     pub session_idle: Duration,
     pub require_commit_message: bool,
     pub version: String,
+    pub admin_password: String,
 }
 
 /// A node's identity and its listener's switch. Unlike `NodeState`, this survives a reset.
@@ -94,6 +95,9 @@ impl Fleet {
                 options.base_ip
             ));
         }
+        if options.admin_password.is_empty() {
+            return Err("--admin-password must not be empty".to_owned());
+        }
         let settings = Settings {
             base_ip: options.base_ip,
             port: options.port,
@@ -103,6 +107,7 @@ impl Fleet {
             session_idle: Duration::from_secs(options.session_idle_secs.max(1)),
             require_commit_message: options.require_commit_message,
             version: options.sps_version.clone(),
+            admin_password: options.admin_password.clone(),
         };
         let handles = (0..options.nodes)
             .map(|i| NodeHandle {

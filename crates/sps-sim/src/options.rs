@@ -56,6 +56,16 @@ pub struct Options {
     /// The SPS version every node reports at start.
     #[arg(long, default_value = "7.4.0")]
     pub sps_version: String,
+
+    /// The password of the `admin` user on every node (tests use a distinctive one to
+    /// search for it where it must never appear).
+    #[arg(long, default_value = "admin")]
+    pub admin_password: String,
+
+    /// Proxy mode: the panel's time limit per request, written into the `nodes.json` it
+    /// serves. Absent: the panel's own default.
+    #[arg(long, value_name = "MS")]
+    pub request_time_limit_ms: Option<u32>,
 }
 
 impl Default for Options {
@@ -73,6 +83,8 @@ impl Default for Options {
             session_idle_secs: 1200,
             require_commit_message: false,
             sps_version: "7.4.0".to_owned(),
+            admin_password: "admin".to_owned(),
+            request_time_limit_ms: None,
         }
     }
 }
