@@ -380,6 +380,9 @@ async fn every_fault_at_every_step_of_join_and_promote_ends_consistent_and_repor
     eprintln!("{table}");
     let file = target_dir().join("fault-matrix.txt");
     std::fs::write(&file, &table).expect("writing target/fault-matrix.txt");
+    // Closed before the verdict: a browser whose WebDriver session is left open
+    // outlives its chromedriver.
+    browser.end().await;
     assert!(scenarios >= 60);
     assert!(
         failures.is_empty(),
@@ -387,7 +390,6 @@ async fn every_fault_at_every_step_of_join_and_promote_ends_consistent_and_repor
         failures.len(),
         failures.join("\n")
     );
-    browser.end().await;
 }
 
 /// Runs one scenario to its end and checks it; panics with the reason when it is wrong.
