@@ -9,7 +9,7 @@ rerunning this after every `trunk build --release` keeps the hash current.
 Usage:
   deploy/generate.py --nodes nodes.txt --dist dist --out /etc/nginx/sps-panel \
       [--base /panel/] [--ca appliances-ca.pem] [--origin https://panel.example.com] \
-      [--csp-report-uri https://reports.example.com/csp]
+      [--csp-report-uri https://reports.example.com/csp] [--request-time-limit-ms 60000]
 
 The nodes list is JSON ({"nodes": [{"name", "address", "cluster_address", "tls_name"?}]})
 or text, one node a line: `name address[:port] cluster_address [tls_name]`; `#` starts a
@@ -223,7 +223,19 @@ def http_conf(origin):
     return "\n".join(lines) + "\n"
 
 
-def server_conf(nodes, base, dist, out, ca):
+# The panel's default time limit per request, and the range nodes.json may set it in.
+PANEL_TIME_LIMIT_MS = 30_000
+TIME_LIMIT_RANGE_MS = range(1_000, 600_001)
+
+
+def read_timeout_seconds(time_limit_ms):
+    """nginx waits for a node at least as long as the panel does, so that a slow node
+    reaches the panel as its own time limit rather than as nginx's 504."""
+    limit_ms = time_limit_ms or PANEL_TIME_LIMIT_MS
+    return max(60, -(-limit_ms // 1000) + 5)
+
+
+def server_conf(nodes, base, dist, out, ca, time_limit_ms=None):
     headers = os.path.join(out, "sps-panel-headers.conf")
     include = f"include {headers};"
     refused = json.dumps({"error": {
@@ -332,7 +344,7 @@ def server_conf(nodes, base, dist, out, ca):
             "    proxy_set_header X-Forwarded-Proto $scheme;",
             "    proxy_hide_header Cache-Control;",
             "    error_page 502 504 = @sps_unreachable;",
-            "    proxy_read_timeout 60s;",
+            f"    proxy_read_timeout {read_timeout_seconds(time_limit_ms)}s;",
             "    client_max_body_size 4m;",
             "    proxy_ssl_server_name on;",
             f"    proxy_ssl_name {tls_name};",
@@ -355,11 +367,14 @@ def server_conf(nodes, base, dist, out, ca):
     return "\n".join(lines) + "\n"
 
 
-def nodes_json(nodes, base):
-    return json.dumps({"nodes": [
+def nodes_json(nodes, base, time_limit_ms=None):
+    document = {"nodes": [
         {"name": n["name"], "prefix": f"{base}sps/{n['name']}", "cluster_address": n["cluster_address"]}
         for n in nodes
-    ]}, indent=2) + "\n"
+    ]}
+    if time_limit_ms is not None:
+        document["request_time_limit_ms"] = time_limit_ms
+    return json.dumps(document, indent=2) + "\n"
 
 
 def main(argv):
@@ -372,6 +387,8 @@ def main(argv):
     parser.add_argument("--origin", help="the panel's public origin, https://host[:port]; "
                         "default: the request's scheme and Host")
     parser.add_argument("--csp-report-uri", help="where browsers report CSP violations")
+    parser.add_argument("--request-time-limit-ms", type=int,
+                        help="how long the panel waits for one answer (default 30000)")
     args = parser.parse_args(argv)
     try:
         if not BASE.match(args.base):
@@ -380,6 +397,9 @@ def main(argv):
             raise Fail(f"--csp-report-uri {args.csp_report_uri!r} is not an https URL or a path")
         if args.origin and not ORIGIN.match(args.origin):
             raise Fail(f"--origin {args.origin!r} must look like https://host[:port]")
+        limit = args.request_time_limit_ms
+        if limit is not None and limit not in TIME_LIMIT_RANGE_MS:
+            raise Fail(f"--request-time-limit-ms {limit} is outside 1000 to 600000")
         dist = os.path.abspath(args.dist)
         out = os.path.abspath(args.out)
         ca = os.path.abspath(args.ca) if args.ca else None
@@ -391,8 +411,8 @@ def main(argv):
         files = {
             "sps-panel-headers.conf": headers_conf(hashes, args.csp_report_uri),
             "sps-panel-http.conf": http_conf(args.origin),
-            "sps-panel-server.conf": server_conf(nodes, args.base, dist, out, ca),
-            "nodes.json": nodes_json(nodes, args.base),
+            "sps-panel-server.conf": server_conf(nodes, args.base, dist, out, ca, limit),
+            "nodes.json": nodes_json(nodes, args.base, limit),
         }
         for name, text in files.items():
             with open(os.path.join(out, name), "w", encoding="utf-8") as target:

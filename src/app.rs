@@ -6,6 +6,7 @@ use std::time::Duration;
 use leptos::prelude::*;
 
 use crate::api::activity::{self, ActivityEntry};
+use crate::api::set_request_time_limit;
 use crate::components::activity_log::ActivityScreen;
 use crate::components::changes::{ChangesScreen, JoinRuns};
 use crate::components::cluster_view::ClusterScreen;
@@ -75,10 +76,12 @@ pub fn App() -> impl IntoView {
     let deployed = LocalResource::new(load_nodes_file);
 
     Effect::new(move |_| {
-        if let Some(Ok(nodes)) = deployed.get() {
-            let added = load_added_nodes(&nodes);
+        if let Some(Ok(file)) = deployed.get() {
+            // Before any node is known, so that every request has the deployment's limit.
+            set_request_time_limit(file.request_time_limit_ms);
+            let added = load_added_nodes(&file.nodes);
             panel.directory.set(Directory {
-                deployed: nodes,
+                deployed: file.nodes,
                 added,
             });
         }

@@ -1,7 +1,7 @@
 //! Which nodes the panel knows: `nodes.json`, deployed beside `index.html`.
 
 use gloo_net::http::Request;
-use sps_api::deployment::{NodeLocation, NodesFile};
+use sps_api::deployment::{NodeLocation, NodesFile, REQUEST_TIME_LIMIT_RANGE_MS};
 
 use crate::api::checked_prefix;
 
@@ -11,7 +11,7 @@ pub const NODES_FILE: &str = "nodes.json";
 
 /// Loads and checks `nodes.json`. A bad entry fails the whole file with a message naming
 /// the entry, rather than silently showing fewer nodes than the operator deployed.
-pub async fn load_nodes_file() -> Result<Vec<NodeLocation>, String> {
+pub async fn load_nodes_file() -> Result<NodesFile, String> {
     let response = Request::get(NODES_FILE)
         .send()
         .await
@@ -26,7 +26,7 @@ pub async fn load_nodes_file() -> Result<Vec<NodeLocation>, String> {
     parse_nodes_file(&text)
 }
 
-pub fn parse_nodes_file(text: &str) -> Result<Vec<NodeLocation>, String> {
+pub fn parse_nodes_file(text: &str) -> Result<NodesFile, String> {
     let file: NodesFile = serde_json::from_str(text).map_err(|error| {
         format!(
             "{NODES_FILE} is not a valid node list: {}",
@@ -46,7 +46,17 @@ pub fn parse_nodes_file(text: &str) -> Result<Vec<NodeLocation>, String> {
             return Err(format!("{place}: the name is used twice"));
         }
     }
-    Ok(file.nodes)
+    if let Some(ms) = file.request_time_limit_ms {
+        let range = REQUEST_TIME_LIMIT_RANGE_MS;
+        if !range.contains(&ms) {
+            return Err(format!(
+                "{NODES_FILE}: request_time_limit_ms {ms} is outside {} to {}",
+                range.start(),
+                range.end()
+            ));
+        }
+    }
+    Ok(file)
 }
 
 #[cfg(test)]
@@ -59,10 +69,25 @@ mod tests {
             {"name":"node-1","prefix":"/sps/node-1","cluster_address":"10.0.0.1"},
             {"name":"node-2","prefix":"/sps/node-2","cluster_address":"10.0.0.2"}]}"#;
 
-        let nodes = parse_nodes_file(text).unwrap();
+        let file = parse_nodes_file(text).unwrap();
 
-        assert_eq!(nodes.len(), 2);
-        assert_eq!(nodes[1].prefix, "/sps/node-2");
+        assert_eq!(file.nodes.len(), 2);
+        assert_eq!(file.nodes[1].prefix, "/sps/node-2");
+        assert_eq!(file.request_time_limit_ms, None);
+    }
+
+    #[test]
+    fn a_time_limit_is_read_within_its_range() {
+        let with = |ms: u32| format!(r#"{{"nodes":[],"request_time_limit_ms":{ms}}}"#);
+
+        let short = parse_nodes_file(&with(3_000)).unwrap();
+        let zero = parse_nodes_file(&with(0)).unwrap_err();
+
+        assert_eq!(short.request_time_limit_ms, Some(3_000));
+        assert!(
+            zero.contains("request_time_limit_ms 0 is outside"),
+            "{zero}"
+        );
     }
 
     #[test]

@@ -1,5 +1,7 @@
 //! [`NodeClient`]: typed requests to one node through its same-origin prefix.
 
+use std::cell::Cell;
+
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -13,9 +15,26 @@ use super::in_flight;
 use super::path::{checked_api_path, checked_prefix};
 use super::{ApiError, Credentials, PANEL_HEADER};
 
-/// How long the panel waits for any one answer before it calls the request failed. An
-/// SPS answers in well under a second; a minute covers a loaded appliance behind a proxy.
-const REQUEST_TIME_LIMIT_MS: u32 = 30_000;
+/// How long the panel waits for any one answer before it calls the request failed,
+/// unless `nodes.json` says otherwise. An SPS answers in well under a second; half a
+/// minute covers a loaded appliance behind a proxy.
+pub const REQUEST_TIME_LIMIT_MS: u32 = 30_000;
+
+thread_local! {
+    // One deployment-wide setting read by every request; the panel is single-threaded
+    // (wasm32), and `nodes.json` sets it once, before any node is known.
+    static TIME_LIMIT_MS: Cell<u32> = const { Cell::new(REQUEST_TIME_LIMIT_MS) };
+}
+
+/// Sets the time limit of every request from now on (`None`: the default).
+pub fn set_request_time_limit(ms: Option<u32>) {
+    TIME_LIMIT_MS.with(|limit| limit.set(ms.unwrap_or(REQUEST_TIME_LIMIT_MS)));
+}
+
+/// The time limit requests are sent with.
+pub fn request_time_limit_ms() -> u32 {
+    TIME_LIMIT_MS.with(Cell::get)
+}
 
 /// A typed answer, with the parts of the HTTP answer the panel shows.
 #[derive(Debug, Clone, PartialEq)]
@@ -160,7 +179,8 @@ impl NodeClient {
         body: Option<String>,
         authorization: Option<&str>,
     ) -> Result<RawReply, ApiError> {
-        let time_limit = web_sys::AbortSignal::timeout_with_u32(REQUEST_TIME_LIMIT_MS);
+        let limit_ms = request_time_limit_ms();
+        let time_limit = web_sys::AbortSignal::timeout_with_u32(limit_ms);
         let mut builder = RequestBuilder::new(url)
             .method(method)
             .credentials(RequestCredentials::Include)
@@ -180,7 +200,10 @@ impl NodeClient {
         let request = request.map_err(|_| network("the browser refused to build the request"))?;
         let response = request.send().await.map_err(|_| {
             if time_limit.aborted() {
-                network("no answer within the time limit")
+                network(&format!(
+                    "no answer within the time limit of {}",
+                    seconds(limit_ms)
+                ))
             } else {
                 network("connection failed")
             }
@@ -303,6 +326,14 @@ fn method_name(method: &Method) -> &'static str {
         .map_or("OTHER", |(_, name)| name)
 }
 
+/// `7000` as `7 s`, `2500` as `2.5 s`.
+fn seconds(ms: u32) -> String {
+    match ms % 1000 {
+        0 => format!("{} s", ms / 1000),
+        _ => format!("{:.1} s", f64::from(ms) / 1000.0),
+    }
+}
+
 fn now_ms() -> f64 {
     js_sys::Date::now()
 }
@@ -332,6 +363,25 @@ mod tests {
             typed_message.ends_with("(line 1, column 77)"),
             "{typed_message}"
         );
+    }
+
+    #[test]
+    fn time_limits_read_in_seconds() {
+        assert_eq!(seconds(7_000), "7 s");
+        assert_eq!(seconds(2_500), "2.5 s");
+    }
+
+    #[test]
+    fn the_time_limit_is_the_default_until_a_deployment_sets_one() {
+        let before = request_time_limit_ms();
+
+        set_request_time_limit(Some(3_000));
+        let set = request_time_limit_ms();
+        set_request_time_limit(None);
+
+        assert_eq!(before, REQUEST_TIME_LIMIT_MS);
+        assert_eq!(set, 3_000);
+        assert_eq!(request_time_limit_ms(), REQUEST_TIME_LIMIT_MS);
     }
 
     #[test]

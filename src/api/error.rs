@@ -128,6 +128,18 @@ impl ApiError {
     pub fn is_locked(&self) -> bool {
         self.known_code() == Some(ErrorCode::ConfigurationLocked)
     }
+
+    /// Whether the node may have carried the request out although the panel got no
+    /// usable answer: the answer was lost (a broken connection, the time limit), garbled
+    /// (a 2xx the panel cannot read) or a server error (a proxy's 502 when the node broke
+    /// off after acting, a 5xx half-way). A 4xx is the node refusing: nothing happened.
+    pub fn may_have_taken_effect(&self) -> bool {
+        match self.kind {
+            ErrorKind::Network | ErrorKind::Malformed => true,
+            ErrorKind::Http => self.status.is_some_and(|status| status >= 500),
+            ErrorKind::Refused => false,
+        }
+    }
 }
 
 fn default_message(status: u16) -> String {
@@ -200,6 +212,32 @@ mod tests {
 
         assert!(error.needs_sign_in());
         assert!(!error.is_forbidden());
+    }
+
+    #[test]
+    fn only_answers_that_may_hide_a_done_request_count_as_possibly_done() {
+        let cases = [
+            (
+                ApiError::network("n", "PUT", "/api/x", "connection failed"),
+                true,
+            ),
+            (
+                ApiError::malformed("n", "PUT", "/api/x", 200, "not JSON"),
+                true,
+            ),
+            (ApiError::from_status("n", "PUT", "/api/x", 502, ""), true),
+            (ApiError::from_status("n", "PUT", "/api/x", 500, ""), true),
+            (ApiError::from_status("n", "PUT", "/api/x", 409, ""), false),
+            (ApiError::from_status("n", "PUT", "/api/x", 401, ""), false),
+            (
+                ApiError::refused("n", "PUT", "/api/x", "unsafe path"),
+                false,
+            ),
+        ];
+
+        for (error, expected) in cases {
+            assert_eq!(error.may_have_taken_effect(), expected, "{error}");
+        }
     }
 
     #[test]

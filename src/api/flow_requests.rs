@@ -6,7 +6,7 @@ use sps_api::cluster::{
     JoinRequestInput, JoinRequestResponse, JoinStatus, NodeResponse, PromoteResponse,
 };
 use sps_api::paths;
-use sps_api::transaction::{CommitRequest, TransactionResponse};
+use sps_api::transaction::{CommitRequest, TransactionResponse, TransactionStatus};
 
 use super::NodeClient;
 use crate::flows::{Reply, Request};
@@ -49,6 +49,13 @@ pub async fn send(client: &NodeClient, request: &Request) -> Reply {
             .delete(&paths::cluster_node(node_id))
             .await
             .map(|_| Reply::Done),
+        Request::ReadTransaction => client
+            .get::<TransactionResponse>(paths::TRANSACTION)
+            .await
+            .map(|reply| {
+                let status = reply.value.state().map(|state| state.status);
+                Reply::Transaction(status.unwrap_or(TransactionStatus::Other))
+            }),
     };
     outcome.unwrap_or_else(Reply::Failed)
 }

@@ -17,7 +17,7 @@ pub mod in_flight;
 mod path;
 
 pub use client::describe as describe_json_error;
-pub use client::{NodeClient, Reply};
+pub use client::{set_request_time_limit, NodeClient, Reply};
 pub use credentials::Credentials;
 pub use error::{ApiError, ErrorKind};
 pub use path::{checked_api_path, checked_prefix};

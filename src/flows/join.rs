@@ -6,11 +6,20 @@
 //! The Central Management node commits first. If the node then fails to commit, the
 //! cluster is half-joined: the flow keeps the node's transaction open and offers the two
 //! repairs (retry the node's commit, or remove the node from the Central Management node).
+//!
+//! An answer can be lost after the node acted on the request (a connection broken after
+//! a commit, a proxy's 502, a time limit): the open or commit may have happened. Before
+//! it decides what a failed open or commit means, the flow reads that side's transaction
+//! (`GET /api/transaction`): an open transaction that it thought had failed to open is
+//! reverted like any other, and a commit found done carries the join on.
 
 use sps_api::cluster::{JoinRequestBody, JoinState};
 use sps_api::ErrorCode;
 
-use super::{Action, Failure, Outcome, Reply, Report, Request, Side, StepState};
+use super::{
+    lost_answer, unreadable, Action, Failure, Found, Outcome, Reply, Report, Request, Side,
+    StepState,
+};
 use crate::api::ApiError;
 
 /// The steps of a join, in order.
@@ -60,6 +69,18 @@ impl JoinStep {
             _ => Side::Node,
         }
     }
+
+    /// Whether the step opens or commits a transaction, so that the transaction's state
+    /// afterwards tells whether it happened.
+    fn shows_in_transaction(self) -> bool {
+        matches!(
+            self,
+            JoinStep::OpenOnNode
+                | JoinStep::OpenOnCentral
+                | JoinStep::CommitOnCentral
+                | JoinStep::CommitOnNode
+        )
+    }
 }
 
 /// Timing of the status polling after both commits.
@@ -84,6 +105,12 @@ impl Default for Polling {
 #[derive(Debug, Clone, PartialEq)]
 enum Phase {
     Running(JoinStep),
+    /// The step's answer was lost: reading its side's transaction to learn whether the
+    /// node carried it out.
+    Verifying {
+        step: JoinStep,
+        error: ApiError,
+    },
     /// Reverting the transactions still open, last opened first.
     Undoing(Vec<Side>),
     /// The Central Management node committed, the node did not.
@@ -121,6 +148,7 @@ pub struct JoinFlow {
     undone: Vec<String>,
     undo_failed: Vec<String>,
     committed: Vec<String>,
+    notes: Vec<String>,
     report: Option<Report>,
 }
 
@@ -148,6 +176,7 @@ impl JoinFlow {
             undone: Vec::new(),
             undo_failed: Vec::new(),
             committed: Vec::new(),
+            notes: Vec::new(),
             report: None,
         }
     }
@@ -179,12 +208,15 @@ impl JoinFlow {
     /// running several joins lets one flow at a time hold it, so each flow's
     /// registration is committed or reverted on its own.
     pub fn holds_central(&self) -> bool {
-        self.open.contains(&Side::Central)
-            || self.phase == Phase::Running(JoinStep::OpenOnCentral)
-            || matches!(
-                self.phase,
-                Phase::Removing(RemovalStep::Open | RemovalStep::Remove | RemovalStep::Commit)
-            )
+        match &self.phase {
+            Phase::Running(JoinStep::OpenOnCentral)
+            | Phase::Removing(RemovalStep::Open | RemovalStep::Remove | RemovalStep::Commit) => {
+                true
+            }
+            // An open whose answer was lost may have opened the transaction after all.
+            Phase::Verifying { step, .. } if step.side() == Side::Central => true,
+            _ => self.open.contains(&Side::Central),
+        }
     }
 
     /// The node's name for a side.
@@ -199,6 +231,7 @@ impl JoinFlow {
     pub fn on_reply(&mut self, reply: Reply, now_ms: f64) -> Action {
         match self.phase.clone() {
             Phase::Running(step) => self.on_step_reply(step, reply, now_ms),
+            Phase::Verifying { step, error } => self.on_verify_reply(step, &error, &reply, now_ms),
             Phase::Undoing(queue) => self.on_undo_reply(queue, reply),
             Phase::Removing(step) => self.on_removal_reply(step, reply),
             Phase::AwaitingRepair => Action::AwaitRepair,
@@ -298,21 +331,8 @@ impl JoinFlow {
                 self.join_request = None;
                 self.done(step, JoinStep::CommitOnCentral)
             }
-            (JoinStep::CommitOnCentral, Reply::Done) => {
-                self.open.retain(|side| *side != Side::Central);
-                self.committed.push(format!(
-                    "{} lists {} as a cluster node",
-                    self.central, self.node
-                ));
-                self.done(step, JoinStep::CommitOnNode)
-            }
-            (JoinStep::CommitOnNode, Reply::Done) => {
-                self.open.retain(|side| *side != Side::Node);
-                self.committed
-                    .push(format!("{} committed its join request", self.node));
-                self.poll_deadline_ms = now_ms + self.polling.time_limit_ms;
-                self.done(step, JoinStep::AwaitCluster)
-            }
+            (JoinStep::CommitOnCentral, Reply::Done) => self.central_committed(),
+            (JoinStep::CommitOnNode, Reply::Done) => self.node_committed(now_ms),
             (JoinStep::AwaitCluster, Reply::JoinStatus(status)) => {
                 if status.status == JoinState::InCluster {
                     self.steps[step.index()] = StepState::Done;
@@ -324,11 +344,46 @@ impl JoinFlow {
         }
     }
 
+    fn central_committed(&mut self) -> Action {
+        self.open.retain(|side| *side != Side::Central);
+        self.committed.push(format!(
+            "{} lists {} as a cluster node",
+            self.central, self.node
+        ));
+        self.done(JoinStep::CommitOnCentral, JoinStep::CommitOnNode)
+    }
+
+    fn node_committed(&mut self, now_ms: f64) -> Action {
+        self.open.retain(|side| *side != Side::Node);
+        self.committed
+            .push(format!("{} committed its join request", self.node));
+        self.poll_deadline_ms = now_ms + self.polling.time_limit_ms;
+        self.done(JoinStep::CommitOnNode, JoinStep::AwaitCluster)
+    }
+
     fn on_step_error(&mut self, step: JoinStep, error: &ApiError, now_ms: f64) -> Action {
+        if step.shows_in_transaction() && error.may_have_taken_effect() {
+            self.phase = Phase::Verifying {
+                step,
+                error: error.clone(),
+            };
+            return Action::Send {
+                side: step.side(),
+                request: Request::ReadTransaction,
+            };
+        }
         match step {
             // Both nodes committed: nothing to undo. A failed status read may be
             // passing (the node restarts services while it joins), so keep polling.
             JoinStep::AwaitCluster if !error.needs_sign_in() => {
+                // Said once, so the person knows the error was seen and tolerated.
+                let label = step.label();
+                if !self.notes.iter().any(|note| note.starts_with(label)) {
+                    self.notes.push(format!(
+                        "{label} on {}: a status read failed and was tried again ({error}).",
+                        self.node
+                    ));
+                }
                 self.poll_again(now_ms, Some(error.to_string()))
             }
             JoinStep::AwaitCluster => {
@@ -341,15 +396,76 @@ impl JoinFlow {
                 // means the node's transaction is gone: only removal can repair then.
                 let transaction_gone = error.needs_sign_in()
                     || error.known_code() == Some(ErrorCode::NoOpenTransaction);
-                if transaction_gone {
-                    self.open.retain(|side| *side != Side::Node);
-                }
-                self.steps[step.index()] = StepState::Failed;
-                self.failure = Some(self.failure_at(step, error.to_string()));
-                self.phase = Phase::AwaitingRepair;
-                self.report = Some(self.build_report(Outcome::NeedsRepair));
-                Action::AwaitRepair
+                self.await_repair(error, transaction_gone)
             }
+            _ => self.fail(step, error.to_string()),
+        }
+    }
+
+    /// The node did not commit after the Central Management node did: half-joined.
+    fn await_repair(&mut self, error: &ApiError, transaction_gone: bool) -> Action {
+        let step = JoinStep::CommitOnNode;
+        if transaction_gone {
+            self.open.retain(|side| *side != Side::Node);
+        }
+        self.steps[step.index()] = StepState::Failed;
+        self.failure = Some(self.failure_at(step, error.to_string()));
+        self.phase = Phase::AwaitingRepair;
+        self.report = Some(self.build_report(Outcome::NeedsRepair));
+        Action::AwaitRepair
+    }
+
+    /// What the transaction read after a lost answer says about `step`.
+    fn on_verify_reply(
+        &mut self,
+        step: JoinStep,
+        error: &ApiError,
+        reply: &Reply,
+        now_ms: f64,
+    ) -> Action {
+        let side = step.side();
+        let node = self.node_on(side).to_owned();
+        let found = Found::from_reply(reply);
+        let note = |finding: &str| lost_answer(step.label(), &node, error, finding);
+        match (step, found) {
+            (JoinStep::OpenOnNode | JoinStep::OpenOnCentral, Found::Open) => {
+                self.notes.push(note("the transaction had opened"));
+                self.open.push(side);
+                self.fail(step, error.to_string())
+            }
+            (JoinStep::OpenOnNode | JoinStep::OpenOnCentral, Found::Unknown) => {
+                // Revert it to be sure: a revert that finds nothing open is fine.
+                let why = unreadable(reply);
+                self.notes.push(note(&format!(
+                    "whether the transaction opened could not be read ({why}), so it is \
+                     reverted to be sure"
+                )));
+                self.open.push(side);
+                self.fail(step, error.to_string())
+            }
+            (JoinStep::CommitOnCentral, Found::Closed) => {
+                self.notes
+                    .push(note("the node shows the transaction committed"));
+                self.central_committed()
+            }
+            (JoinStep::CommitOnCentral, Found::SessionEnded | Found::Unknown) => {
+                self.undo_failed.push(format!(
+                    "find out whether {node} committed the registration ({}); check its \
+                     cluster nodes",
+                    unreadable(reply)
+                ));
+                self.fail(step, error.to_string())
+            }
+            (JoinStep::CommitOnNode, Found::Closed) => {
+                self.notes
+                    .push(note("the node shows the transaction committed"));
+                self.node_committed(now_ms)
+            }
+            (JoinStep::CommitOnNode, Found::Open | Found::Unknown) => {
+                self.await_repair(error, false)
+            }
+            (JoinStep::CommitOnNode, Found::SessionEnded) => self.await_repair(error, true),
+            // Still open after a commit, or never opened: the step did not happen.
             _ => self.fail(step, error.to_string()),
         }
     }
@@ -414,6 +530,10 @@ impl JoinFlow {
                 self.undone.push(format!(
                     "the transaction on {node} (reverted by the node when the session ended)"
                 ));
+            }
+            Reply::Failed(error) if error.known_code() == Some(ErrorCode::NoOpenTransaction) => {
+                // Reverted to be sure after a lost answer, and nothing had opened.
+                self.undone.push(format!("nothing was left open on {node}"));
             }
             Reply::Failed(error) => {
                 self.undo_failed
@@ -525,6 +645,7 @@ impl JoinFlow {
             undone: self.undone.clone(),
             undo_failed: self.undo_failed.clone(),
             committed: self.committed.clone(),
+            notes: self.notes.clone(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! polling, and recovery steps that fail themselves.
 
 use sps_api::cluster::{JoinDetails, JoinStatus};
+use sps_api::transaction::TransactionStatus;
 use sps_api::{Meta, Psk};
 
 use super::*;
@@ -52,6 +53,15 @@ fn network() -> Reply {
         "/api/x",
         "connection refused",
     ))
+}
+
+fn bad_gateway() -> Reply {
+    failed(502, "BadGateway")
+}
+
+/// The read-back's answer: this session's transaction is open, or not.
+fn transaction(status: TransactionStatus) -> Reply {
+    Reply::Transaction(status)
 }
 
 fn send(side: Side, request: Request) -> Action {
@@ -160,14 +170,30 @@ fn a_failure_before_any_commit_reverts_what_was_opened_last_first() {
         for (step, reverts) in &cases {
             let mut flow = flow();
             drive(&mut flow, replies_until(*step));
+            let Reply::Failed(api_error) = &error else {
+                unreachable!("the cases are failures")
+            };
+            // A lost answer to an open or a commit is read back first; here the read finds
+            // the transaction as it was before the request, so the step did not happen.
+            let read_back = step.shows_in_transaction() && api_error.may_have_taken_effect();
+            let before = match step {
+                JoinStep::CommitOnCentral => TransactionStatus::Open,
+                _ => TransactionStatus::Closed,
+            };
 
             let mut actions = vec![flow.on_reply(error.clone(), 0.0)];
+            if read_back {
+                actions.push(flow.on_reply(transaction(before), 0.0));
+            }
             for _ in reverts {
                 actions.push(flow.on_reply(Reply::Done, 0.0));
             }
 
-            let mut expected: Vec<Action> =
-                reverts.iter().map(|side| send(*side, R::Revert)).collect();
+            let mut expected = Vec::new();
+            if read_back {
+                expected.push(send(step.side(), R::ReadTransaction));
+            }
+            expected.extend(reverts.iter().map(|side| send(*side, R::Revert)));
             expected.push(Action::Finished);
             assert_eq!(actions, expected, "{step:?}");
             let report = flow.report().unwrap();
@@ -256,8 +282,10 @@ fn a_node_commit_failure_after_the_central_commit_asks_for_a_repair() {
     let mut flow = flow();
     drive(&mut flow, replies_until(JoinStep::CommitOnNode));
 
-    let action = flow.on_reply(failed(503, "InternalError"), 0.0);
+    let read_back = flow.on_reply(failed(503, "InternalError"), 0.0);
+    let action = flow.on_reply(transaction(TransactionStatus::Open), 0.0);
 
+    assert_eq!(read_back, send(Side::Node, R::ReadTransaction));
     assert_eq!(action, Action::AwaitRepair);
     let report = flow.report().unwrap();
     assert_eq!(report.outcome, Outcome::NeedsRepair);
@@ -275,6 +303,7 @@ fn retrying_the_node_commit_completes_the_join() {
     let mut flow = flow();
     drive(&mut flow, replies_until(JoinStep::CommitOnNode));
     flow.on_reply(network(), 0.0);
+    flow.on_reply(transaction(TransactionStatus::Open), 0.0);
 
     let retry = flow.retry_node_commit();
     flow.on_reply(Reply::Done, 0.0);
@@ -291,6 +320,7 @@ fn removing_the_node_from_central_undoes_the_half_join() {
     let mut flow = flow();
     drive(&mut flow, replies_until(JoinStep::CommitOnNode));
     flow.on_reply(failed(500, "InternalError"), 0.0);
+    flow.on_reply(transaction(TransactionStatus::Open), 0.0);
 
     let actions = vec![
         flow.remove_from_central(),
@@ -341,6 +371,7 @@ fn a_failed_removal_reverts_the_central_and_node_transactions() {
     let mut flow = flow();
     drive(&mut flow, replies_until(JoinStep::CommitOnNode));
     flow.on_reply(failed(500, "InternalError"), 0.0);
+    flow.on_reply(transaction(TransactionStatus::Open), 0.0);
     flow.remove_from_central();
     flow.on_reply(Reply::Done, 0.0);
 
@@ -413,4 +444,152 @@ fn the_central_transaction_is_held_from_its_opening_to_its_commit() {
         held,
         vec![false, false, false, true, true, true, false, false]
     );
+}
+
+/// One lost answer: the step it belonged to, what reading the transaction back gave,
+/// the replies after that, and what the flow must have done.
+struct LostAnswer {
+    step: JoinStep,
+    read_back: Reply,
+    then: Vec<Reply>,
+    actions: Vec<Action>,
+    outcome: Outcome,
+    /// Words the report must hold.
+    says: &'static str,
+}
+
+fn check_lost_answer(case: LostAnswer) {
+    let mut flow = flow();
+    drive(&mut flow, replies_until(case.step));
+
+    let first = flow.on_reply(bad_gateway(), 0.0);
+    let mut actions = vec![flow.on_reply(case.read_back, 0.0)];
+    for reply in case.then {
+        actions.push(flow.on_reply(reply, 10.0));
+    }
+
+    let step = case.step;
+    assert_eq!(first, send(step.side(), R::ReadTransaction), "{step:?}");
+    assert_eq!(actions, case.actions, "{step:?}");
+    let report = flow.report().expect("a report");
+    assert_eq!(report.outcome, case.outcome, "{step:?}");
+    let summary = report.summary();
+    assert!(summary.contains(case.says), "{step:?}: {summary}");
+    assert!(summary.contains(step.label()), "{step:?}: {summary}");
+}
+
+#[test]
+fn a_lost_answer_to_an_open_or_commit_is_read_back_before_the_flow_decides() {
+    use TransactionStatus::{Closed, Open};
+    let poll = Action::SendAfter {
+        ms: 1000,
+        side: Side::Node,
+        request: R::ReadJoinStatus,
+    };
+    let cases = vec![
+        // The open happened although its answer was lost: it is reverted like the rest.
+        LostAnswer {
+            step: JoinStep::OpenOnNode,
+            read_back: transaction(Open),
+            then: vec![Reply::Done],
+            actions: vec![send(Side::Node, R::Revert), Action::Finished],
+            outcome: Outcome::RolledBack,
+            says: "the transaction had opened",
+        },
+        LostAnswer {
+            step: JoinStep::OpenOnCentral,
+            read_back: transaction(Open),
+            then: vec![Reply::Done, Reply::Done],
+            actions: vec![
+                send(Side::Central, R::Revert),
+                send(Side::Node, R::Revert),
+                Action::Finished,
+            ],
+            outcome: Outcome::RolledBack,
+            says: "reverted the transaction on node-1",
+        },
+        // Unreadable: reverted to be sure, and a revert finding nothing is fine.
+        LostAnswer {
+            step: JoinStep::OpenOnNode,
+            read_back: failed(500, "InternalError"),
+            then: vec![failed(409, "NoOpenTransaction")],
+            actions: vec![send(Side::Node, R::Revert), Action::Finished],
+            outcome: Outcome::RolledBack,
+            says: "nothing was left open on node-2",
+        },
+        // The commit happened: the join goes on to the node's commit.
+        LostAnswer {
+            step: JoinStep::CommitOnCentral,
+            read_back: transaction(Closed),
+            then: vec![Reply::Done, status(JoinState::InCluster)],
+            actions: vec![send(Side::Node, commit()), poll.clone(), Action::Finished],
+            outcome: Outcome::Succeeded,
+            says: "the node shows the transaction committed",
+        },
+        // Whether the Central Management node committed is unknown: say so.
+        LostAnswer {
+            step: JoinStep::CommitOnCentral,
+            read_back: failed(503, "InternalError"),
+            then: vec![Reply::Done, Reply::Done],
+            actions: vec![
+                send(Side::Central, R::Revert),
+                send(Side::Node, R::Revert),
+                Action::Finished,
+            ],
+            outcome: Outcome::Inconsistent,
+            says: "find out whether node-1 committed the registration",
+        },
+        LostAnswer {
+            step: JoinStep::CommitOnNode,
+            read_back: transaction(Closed),
+            then: vec![status(JoinState::InCluster)],
+            actions: vec![poll, Action::Finished],
+            outcome: Outcome::Succeeded,
+            says: "Committed: node-1 lists node-2 as a cluster node; node-2 committed",
+        },
+        // Still open: half-joined, and the repairs are offered.
+        LostAnswer {
+            step: JoinStep::CommitOnNode,
+            read_back: transaction(Open),
+            then: vec![],
+            actions: vec![Action::AwaitRepair],
+            outcome: Outcome::NeedsRepair,
+            says: "Choose a repair",
+        },
+    ];
+    for case in cases {
+        check_lost_answer(case);
+    }
+}
+
+#[test]
+fn a_session_ended_after_a_lost_node_commit_leaves_only_the_removal_to_do() {
+    let mut flow = flow();
+    drive(&mut flow, replies_until(JoinStep::CommitOnNode));
+    flow.on_reply(bad_gateway(), 0.0);
+    flow.on_reply(failed(401, "Unauthenticated"), 0.0);
+
+    let actions = [
+        flow.remove_from_central(),
+        flow.on_reply(Reply::Done, 0.0),
+        flow.on_reply(Reply::Done, 0.0),
+        flow.on_reply(Reply::Done, 0.0),
+    ];
+
+    assert_eq!(actions.last(), Some(&Action::Finished));
+    assert!(!actions.contains(&send(Side::Node, R::Revert)));
+    assert_eq!(outcome(&flow), Outcome::RolledBack);
+}
+
+#[test]
+fn the_central_gate_is_held_while_a_lost_central_open_is_read_back() {
+    let mut flow = flow();
+    drive(&mut flow, replies_until(JoinStep::OpenOnCentral));
+
+    flow.on_reply(network(), 0.0);
+    let while_reading = flow.holds_central();
+    flow.on_reply(transaction(TransactionStatus::Closed), 0.0);
+
+    assert!(while_reading);
+    assert!(!flow.holds_central());
 }

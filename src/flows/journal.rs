@@ -185,10 +185,8 @@ mod tests {
 
         let during = join_entry(&flow).unwrap();
         let json = serde_json::to_string(&during).unwrap();
-        flow.on_reply(
-            Reply::Failed(crate::api::ApiError::network("n", "POST", "/api", "x")),
-            0.0,
-        );
+        let locked = crate::api::ApiError::from_status("n", "POST", "/api", 409, "");
+        flow.on_reply(Reply::Failed(locked), 0.0);
         flow.on_reply(Reply::Done, 0.0);
 
         assert!(

@@ -19,6 +19,7 @@ pub mod roles;
 use std::fmt;
 
 use sps_api::cluster::{ClusterNode, JoinRequestBody, JoinStatus};
+use sps_api::transaction::TransactionStatus;
 
 use crate::api::ApiError;
 
@@ -50,6 +51,9 @@ pub enum Request {
     ReadJoinStatus,
     /// `DELETE /api/cluster/nodes/<id>`
     RemoveNode { node_id: String },
+    /// `GET /api/transaction`: whether this session's transaction is open, to learn what
+    /// became of a step whose answer was lost.
+    ReadTransaction,
 }
 
 /// What the driver must do next.
@@ -79,6 +83,8 @@ pub enum Reply {
     Promoted(ClusterNode),
     JoinRequested(JoinRequestBody),
     JoinStatus(JoinStatus),
+    /// The state of this session's transaction (`open` only while this session holds it).
+    Transaction(TransactionStatus),
     Failed(ApiError),
 }
 
@@ -126,6 +132,8 @@ pub struct Report {
     pub undo_failed: Vec<String>,
     /// What stays committed.
     pub committed: Vec<String>,
+    /// What the flow found out after a step's answer was lost, as sentences.
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -146,6 +154,43 @@ pub struct Failure {
     pub node: String,
     pub step: &'static str,
     pub error: String,
+}
+
+/// What became of a step whose answer was lost, by the state of its transaction read
+/// afterwards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Found {
+    Open,
+    Closed,
+    /// The session ended meanwhile, taking an uncommitted transaction with it.
+    SessionEnded,
+    /// The read failed or said something else: the step may or may not have happened.
+    Unknown,
+}
+
+impl Found {
+    fn from_reply(reply: &Reply) -> Found {
+        match reply {
+            Reply::Transaction(TransactionStatus::Open) => Found::Open,
+            Reply::Transaction(TransactionStatus::Closed) => Found::Closed,
+            Reply::Failed(error) if error.needs_sign_in() => Found::SessionEnded,
+            _ => Found::Unknown,
+        }
+    }
+}
+
+/// The note for a step whose answer was lost: `step` on `node`, the error, and what
+/// reading the transaction afterwards showed.
+fn lost_answer(step: &str, node: &str, error: &ApiError, finding: &str) -> String {
+    format!("{step} on {node}: the answer was lost ({error}), but {finding}.")
+}
+
+/// Why the state after a lost answer could not be read.
+fn unreadable(reply: &Reply) -> String {
+    match reply {
+        Reply::Failed(error) => error.to_string(),
+        _ => "the node did not say whether the transaction is open".to_owned(),
+    }
 }
 
 impl fmt::Display for Failure {
@@ -170,14 +215,15 @@ impl Report {
                     .to_owned(),
             ),
             Outcome::JoinPending => parts.push(
-                "Both nodes committed the join, but the node did not report \"in cluster\" \
-                 in time. Check its join status again later."
+                "Both nodes committed the join, but the panel could not confirm that the \
+                 node is \"in cluster\". Check its join status again later."
                     .to_owned(),
             ),
         }
         if let Some(failure) = &self.failure {
             parts.push(format!("{failure}."));
         }
+        parts.extend(self.notes.iter().cloned());
         if !self.undone.is_empty() {
             parts.push(format!("Undone: {}.", self.undone.join("; ")));
         }

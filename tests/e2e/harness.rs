@@ -4,11 +4,13 @@ use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
+use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, ClientBuilder, Locator};
-use sps_sim::control::types::{NodeStateView, Ready, RequestLog};
+use sps_sim::control::types::{FaultList, NodeStateView, Ready, RequestLog};
 
 /// How long a test waits for the page to show something before it fails.
 pub const PAGE_WAIT: Duration = Duration::from_secs(20);
@@ -28,10 +30,23 @@ fn simulator_binary() -> PathBuf {
 pub struct Demo {
     process: Child,
     pub ready: Ready,
+    /// Its stderr, when kept rather than shown (see [`Demo::start_keeping_log`]).
+    log: Arc<Mutex<String>>,
 }
 
 impl Demo {
     pub fn start(nodes: usize) -> Demo {
+        Demo::start_demo(nodes, &[], None)
+    }
+
+    /// The demo setup with `extra` options, its log (`RUST_LOG=log_filter`) kept for
+    /// [`Demo::log`] instead of shown: for tests that search the log, or whose own
+    /// output would drown in it.
+    pub fn start_keeping_log(nodes: usize, extra: &[&str], log_filter: &str) -> Demo {
+        Demo::start_demo(nodes, extra, Some(log_filter))
+    }
+
+    fn start_demo(nodes: usize, extra: &[&str], log_filter: Option<&str>) -> Demo {
         let dist = repository_root().join("dist");
         assert!(
             dist.join("index.html").exists(),
@@ -39,7 +54,7 @@ impl Demo {
         );
         let nodes = nodes.to_string();
         let dist = dist.to_string_lossy().into_owned();
-        Demo::start_with(&[
+        let mut args = vec![
             "--nodes",
             &nodes,
             "--listen",
@@ -48,7 +63,9 @@ impl Demo {
             "127.0.0.1:0",
             "--dist",
             &dist,
-        ])
+        ];
+        args.extend_from_slice(extra);
+        Demo::spawn(&simulator_binary(), &args, log_filter)
     }
 
     /// The simulator with exactly `args` (for a fleet behind another proxy).
@@ -58,12 +75,35 @@ impl Demo {
 
     /// `binary` (a simulator built with another profile) with exactly `args`.
     pub fn start_binary(binary: &std::path::Path, args: &[&str]) -> Demo {
-        let mut process = Command::new(binary)
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
+        Demo::spawn(binary, args, None)
+    }
+
+    fn spawn(binary: &std::path::Path, args: &[&str], log_filter: Option<&str>) -> Demo {
+        let mut command = Command::new(binary);
+        command.args(args).stdout(Stdio::piped());
+        match log_filter {
+            Some(filter) => command
+                .env("RUST_LOG", filter)
+                .env("NO_COLOR", "1")
+                .stderr(Stdio::piped()),
+            None => command.stderr(Stdio::inherit()),
+        };
+        let mut process = command
             .spawn()
             .unwrap_or_else(|error| panic!("cannot start {}: {error}", binary.display()));
+        let log = Arc::new(Mutex::new(String::new()));
+        if let Some(stderr) = process.stderr.take() {
+            let log = log.clone();
+            // Read to the end on a thread of its own, so the simulator never blocks on a
+            // full pipe however much it logs.
+            std::thread::spawn(move || {
+                for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                    let mut log = log.lock().unwrap_or_else(|p| p.into_inner());
+                    log.push_str(&line);
+                    log.push('\n');
+                }
+            });
+        }
         let stdout = process.stdout.take().expect("piped stdout");
         let mut line = String::new();
         BufReader::new(stdout)
@@ -73,7 +113,16 @@ impl Demo {
             .strip_prefix("SPS-SIM READY ")
             .unwrap_or_else(|| panic!("unexpected first line from sps-sim: {line:?}"));
         let ready = serde_json::from_str(json.trim()).expect("ready line JSON");
-        Demo { process, ready }
+        Demo {
+            process,
+            ready,
+            log,
+        }
+    }
+
+    /// What the simulator logged so far, when started with [`Demo::start_keeping_log`].
+    pub fn log(&self) -> String {
+        self.log.lock().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn panel_url(&self) -> String {
@@ -116,6 +165,16 @@ impl Demo {
     pub async fn node_state(&self, node: &str) -> NodeStateView {
         let url = self.control_url(&format!("/nodes/{node}/state"));
         reqwest::get(url).await.unwrap().json().await.unwrap()
+    }
+
+    /// The faults not used up yet.
+    pub async fn faults(&self) -> FaultList {
+        reqwest::get(self.control_url("/faults"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
     }
 }
 
@@ -201,6 +260,23 @@ impl Browser {
         panic!("{css:?} never contained {text:?}; last text: {last:?}");
     }
 
+    /// Waits until the element matching `css` contains one of `texts`, and returns its
+    /// text.
+    pub async fn wait_for_any_text(&self, css: &str, texts: &[&str]) -> String {
+        let started = Instant::now();
+        let mut last = String::new();
+        while started.elapsed() < PAGE_WAIT {
+            if let Ok(element) = self.client.find(Locator::Css(css)).await {
+                last = element.text().await.unwrap_or_default();
+                if texts.iter().any(|text| last.contains(text)) {
+                    return last;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css:?} never contained any of {texts:?}; last text: {last:?}");
+    }
+
     pub async fn click(&self, css: &str) {
         self.find(css).await.click().await.expect("click");
     }
@@ -268,6 +344,42 @@ impl Browser {
             .unwrap_or_else(|error| panic!("script failed: {error}\n{script}"))
     }
 
+    /// Calls the Chrome DevTools Protocol through chromedriver (`Network.getAllCookies`
+    /// sees every cookie, whatever its path, HttpOnly ones too).
+    pub async fn dev_tools(&self, method: &str, params: serde_json::Value) -> serde_json::Value {
+        let command = ChromeCommand {
+            path: "goog/cdp/execute",
+            body: serde_json::json!({"cmd": method, "params": params}),
+        };
+        self.client
+            .issue_cmd(command)
+            .await
+            .unwrap_or_else(|error| panic!("DevTools {method} failed: {error}"))
+    }
+
+    /// Every console message of the page since the last call, as the browser logged
+    /// them (`goog:loggingPrefs`), each `LEVEL message`.
+    pub async fn console_messages(&self) -> Vec<String> {
+        let command = ChromeCommand {
+            path: "se/log",
+            body: serde_json::json!({"type": "browser"}),
+        };
+        let entries = self
+            .client
+            .issue_cmd(command)
+            .await
+            .unwrap_or_else(|error| panic!("reading the browser's log failed: {error}"));
+        entries
+            .as_array()
+            .map(|entries| {
+                entries
+                    .iter()
+                    .map(|entry| format!("{} {}", entry["level"], entry["message"]))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Saves a PNG of the page, for a person to look at when a test fails.
     pub async fn screenshot(&self, path: &str) {
         let png = self.client.screenshot().await.expect("screenshot");
@@ -287,6 +399,28 @@ impl Drop for Browser {
     fn drop(&mut self) {
         let _ = self.driver.kill();
         let _ = self.driver.wait();
+    }
+}
+
+/// A chromedriver command outside W3C WebDriver: `POST /session/{id}/{path}`.
+#[derive(Debug)]
+struct ChromeCommand {
+    path: &'static str,
+    body: serde_json::Value,
+}
+
+impl WebDriverCompatibleCommand for ChromeCommand {
+    fn endpoint(
+        &self,
+        base_url: &url::Url,
+        session_id: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        let session = session_id.unwrap_or_default();
+        base_url.join(&format!("session/{session}/{}", self.path))
+    }
+
+    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 

@@ -9,10 +9,13 @@
 mod cluster_changes;
 mod cluster_setup;
 mod cluster_view;
+mod double_submit;
 mod endpoint_tree;
+mod fault_matrix;
 mod harness;
 mod hosting;
 mod look_and_feel;
 mod roles;
+mod secrets;
 mod sign_in;
 mod transactions;

@@ -18,7 +18,16 @@ pub struct NodeLocation {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodesFile {
     pub nodes: Vec<NodeLocation>,
+    /// How long the panel waits for any one answer, in milliseconds. Absent: the panel's
+    /// default (30 s), which suits an appliance behind a proxy; a deployment whose nodes
+    /// answer slowly raises it, a test that times requests out lowers it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_time_limit_ms: Option<u32>,
 }
+
+/// The range of `request_time_limit_ms` the panel accepts: below a second every answer
+/// would risk it, beyond ten minutes a hung request would hold a flow too long.
+pub const REQUEST_TIME_LIMIT_RANGE_MS: std::ops::RangeInclusive<u32> = 1_000..=600_000;
 
 /// The prefix the reverse proxy uses for a node name.
 pub fn proxy_prefix(node_name: &str) -> String {

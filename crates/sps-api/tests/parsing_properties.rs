@@ -525,6 +525,7 @@ fn serialised_samples() -> Vec<(&'static str, &'static str, Value)> {
                     prefix: "/sps/node-1".into(),
                     cluster_address: "127.0.0.11".into(),
                 }],
+                request_time_limit_ms: Some(7_000),
             }),
         ),
         (
@@ -1071,13 +1072,15 @@ prop_compose! {
 
 prop_compose! {
     fn nodes_file()(
-        nodes in vec((text(), text(), text()), 0..4)
+        nodes in vec((text(), text(), text()), 0..4),
+        request_time_limit_ms in proptest::option::of(any::<u32>()),
     ) -> NodesFile {
         NodesFile {
             nodes: nodes
                 .into_iter()
                 .map(|(name, prefix, cluster_address)| NodeLocation { name, prefix, cluster_address })
                 .collect(),
+            request_time_limit_ms,
         }
     }
 }

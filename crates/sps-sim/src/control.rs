@@ -86,6 +86,9 @@ pub mod types {
             code: String,
             #[serde(default)]
             message: String,
+            /// `details.locked_by` of the error body, as a `ConfigurationLocked` has it.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            locked_by: Option<String>,
         },
         /// Close the connection without an answer.
         Drop,
@@ -93,6 +96,12 @@ pub mod types {
         Malformed,
         /// Announce more bytes than are sent, then close the connection.
         Truncated,
+        /// Reset the connection (TCP RST) before the node reads the request: it never
+        /// reaches the API, as when the node refuses the connection.
+        Refused,
+        /// Carry the request out, then reset the connection instead of answering: the
+        /// change is made and its answer lost.
+        Reset,
     }
 
     impl FaultKind {
@@ -103,6 +112,8 @@ pub mod types {
                 FaultKind::Drop => "drop",
                 FaultKind::Malformed => "malformed",
                 FaultKind::Truncated => "truncated",
+                FaultKind::Refused => "refused",
+                FaultKind::Reset => "reset",
             }
         }
     }
@@ -301,7 +312,7 @@ async fn fleet_view(State(fleet): State<Arc<Fleet>>) -> Json<FleetView> {
         .iter()
         .map(|u| FleetUser {
             name: u.name.to_owned(),
-            password: u.password.to_owned(),
+            password: u.password(&fleet.settings.admin_password).to_owned(),
             read_only: u.read_only,
         })
         .collect();

@@ -50,6 +50,7 @@ pub struct Settings {
     pub version: String,
     /// How many nodes every reset starts with in one cluster (`--cluster`).
     pub formed_cluster: u32,
+    pub admin_password: String,
 }
 
 /// A node's identity and its listener's switch. Unlike `NodeState`, this survives a reset.
@@ -96,6 +97,9 @@ impl Fleet {
                 options.base_ip
             ));
         }
+        if options.admin_password.is_empty() {
+            return Err("--admin-password must not be empty".to_owned());
+        }
         let settings = Settings {
             base_ip: options.base_ip,
             port: options.port,
@@ -106,6 +110,7 @@ impl Fleet {
             require_commit_message: options.require_commit_message,
             version: options.sps_version.clone(),
             formed_cluster: options.cluster,
+            admin_password: options.admin_password.clone(),
         };
         let handles = (0..options.nodes)
             .map(|i| NodeHandle {

@@ -55,6 +55,19 @@ fn require_loopback(address: SocketAddr, option: &str) -> Result<(), String> {
 /// Binds every listener and starts serving on the current tokio runtime. Returns once
 /// all are bound; the servers run until the runtime ends.
 pub async fn start(options: Options) -> Result<Running, String> {
+    if let Some(ms) = options.request_time_limit_ms {
+        let range = sps_api::deployment::REQUEST_TIME_LIMIT_RANGE_MS;
+        if !range.contains(&ms) {
+            return Err(format!(
+                "--request-time-limit-ms {ms} is outside {} ..= {}",
+                range.start(),
+                range.end()
+            ));
+        }
+        if options.listen.is_none() {
+            return Err("--request-time-limit-ms needs --listen".to_owned());
+        }
+    }
     let fleet = Fleet::new(&options)?;
     let tls = match options.tls {
         true => Some(tls::acceptor(&fleet)?),
@@ -94,7 +107,7 @@ pub async fn start(options: Options) -> Result<Running, String> {
     let panel = match (options.listen, options.dist) {
         (Some(address), Some(dist)) => {
             require_loopback(address, "--listen")?;
-            let router = proxy::proxy_router(fleet.clone(), dist)?;
+            let router = proxy::proxy_router(fleet.clone(), dist, options.request_time_limit_ms)?;
             let listener = tokio::net::TcpListener::bind(address)
                 .await
                 .map_err(|e| format!("could not listen on {address}: {e}"))?;

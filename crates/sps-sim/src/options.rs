@@ -62,6 +62,15 @@ pub struct Options {
     /// had been committed on both sides when the fleet started. 0: no cluster.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub cluster: u32,
+    /// The password of the `admin` user on every node (tests use a distinctive one to
+    /// search for it where it must never appear).
+    #[arg(long, default_value = "admin")]
+    pub admin_password: String,
+
+    /// Proxy mode: the panel's time limit per request, written into the `nodes.json` it
+    /// serves. Absent: the panel's own default.
+    #[arg(long, value_name = "MS")]
+    pub request_time_limit_ms: Option<u32>,
 }
 
 impl Default for Options {
@@ -80,6 +89,8 @@ impl Default for Options {
             require_commit_message: false,
             sps_version: "7.4.0".to_owned(),
             cluster: 0,
+            admin_password: "admin".to_owned(),
+            request_time_limit_ms: None,
         }
     }
 }

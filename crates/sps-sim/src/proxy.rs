@@ -26,10 +26,16 @@ struct ProxyState {
     fleet: Arc<Fleet>,
     client: reqwest::Client,
     dist: Arc<PathBuf>,
+    request_time_limit_ms: Option<u32>,
 }
 
 /// The proxy's router: `GET /nodes.json`, `/sps/<node>/...` and static files.
-pub fn proxy_router(fleet: Arc<Fleet>, dist: PathBuf) -> Result<Router, String> {
+/// `request_time_limit_ms` goes into `nodes.json` for the panel.
+pub fn proxy_router(
+    fleet: Arc<Fleet>,
+    dist: PathBuf,
+    request_time_limit_ms: Option<u32>,
+) -> Result<Router, String> {
     // The nodes' certificate is self-signed and generated at start, so it cannot be
     // verified; the proxy only ever talks to loopback addresses of this process.
     let client = reqwest::Client::builder()
@@ -42,6 +48,7 @@ pub fn proxy_router(fleet: Arc<Fleet>, dist: PathBuf) -> Result<Router, String> 
         fleet,
         client,
         dist: Arc::new(dist),
+        request_time_limit_ms,
     };
     Ok(Router::new()
         .route("/nodes.json", get(nodes_json))
@@ -60,7 +67,10 @@ async fn nodes_json(State(state): State<ProxyState>) -> Json<NodesFile> {
             cluster_address: h.address.to_string(),
         })
         .collect();
-    Json(NodesFile { nodes })
+    Json(NodesFile {
+        nodes,
+        request_time_limit_ms: state.request_time_limit_ms,
+    })
 }
 
 async fn route(State(state): State<ProxyState>, request: Request) -> Response {

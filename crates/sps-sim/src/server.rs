@@ -1,5 +1,5 @@
 //! The nodes' listeners: one accept loop per node on its own loopback address, serving
-//! HTTP/1.1 (or HTTPS) with hyper directly, so that injected faults can drop a
+//! HTTP/1.1 (or HTTPS) with hyper directly, so that injected faults can drop or reset a
 //! connection without answering or cut a body short, and so that an offline node can
 //! close its listener and every open connection.
 
@@ -7,6 +7,7 @@ use std::convert::Infallible;
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -19,13 +20,13 @@ use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
-use tokio::io::{AsyncRead, AsyncWrite};
-use tokio::net::{TcpListener, TcpSocket};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpSocket, TcpStream};
 use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
-use crate::api::{add_standard_headers, custom_error, node_router};
+use crate::api::{add_standard_headers, custom_error_body, error_answer, node_router};
 use crate::control::types::{FaultKind, RequestLogEntry};
 use crate::fleet::Fleet;
 
@@ -84,13 +85,15 @@ async fn node_loop(fleet: Arc<Fleet>, index: usize, first: TcpListener, tls: Opt
                 listener = Some(current);
                 let Ok((stream, _)) = accepted else { continue };
                 let (fleet, router, tls) = (fleet.clone(), router.clone(), tls.clone());
+                let switch = Arc::new(ConnectionSwitch::default());
+                let stream = NodeStream { stream, switch: switch.clone() };
                 tokio::spawn(async move {
                     match tls {
                         Some(acceptor) => match acceptor.accept(stream).await {
-                            Ok(stream) => serve(stream, fleet, index, router).await,
+                            Ok(stream) => serve(stream, fleet, index, router, switch).await,
                             Err(error) => tracing::debug!(%error, "TLS handshake failed"),
                         },
-                        None => serve(stream, fleet, index, router).await,
+                        None => serve(stream, fleet, index, router, switch).await,
                     }
                 });
             }
@@ -101,25 +104,101 @@ async fn node_loop(fleet: Arc<Fleet>, index: usize, first: TcpListener, tls: Opt
     }
 }
 
-/// Serves one connection until it ends, a fault kills it, or the node goes offline.
-async fn serve<I>(io: I, fleet: Arc<Fleet>, index: usize, router: Router)
-where
+/// How a fault ends the connection its request came on.
+#[derive(Debug, Default)]
+struct ConnectionSwitch {
+    end: Notify,
+    /// Whether the socket closes with a TCP reset rather than an orderly close.
+    reset: AtomicBool,
+}
+
+impl ConnectionSwitch {
+    /// Closes the connection with no further bytes.
+    fn close(&self) {
+        self.end.notify_one();
+    }
+
+    /// Resets the connection: the peer's next read or write fails with a reset.
+    fn reset(&self) {
+        self.reset.store(true, Ordering::SeqCst);
+        self.end.notify_one();
+    }
+}
+
+/// The node's end of a TCP connection. A reset needs the socket itself (zero linger
+/// before the close), which hyper and TLS own once they wrap it, so the stream applies
+/// its switch as it is dropped.
+struct NodeStream {
+    stream: TcpStream,
+    switch: Arc<ConnectionSwitch>,
+}
+
+impl Drop for NodeStream {
+    fn drop(&mut self) {
+        if self.switch.reset.load(Ordering::SeqCst) {
+            // Zero linger makes the close send RST; nothing is waiting to be sent.
+            let _ = self.stream.set_zero_linger();
+        }
+    }
+}
+
+impl AsyncRead for NodeStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for NodeStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.stream).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.stream).poll_shutdown(cx)
+    }
+}
+
+/// Serves one connection until it ends, a fault ends it, or the node goes offline.
+async fn serve<I>(
+    io: I,
+    fleet: Arc<Fleet>,
+    index: usize,
+    router: Router,
+    switch: Arc<ConnectionSwitch>,
+) where
     I: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let kill = Arc::new(Notify::new());
     let mut online = fleet.handles()[index].online.subscribe();
     let service = {
-        let kill = kill.clone();
+        let switch = switch.clone();
         service_fn(move |request| {
-            handle(fleet.clone(), index, router.clone(), kill.clone(), request)
+            handle(
+                fleet.clone(),
+                index,
+                router.clone(),
+                switch.clone(),
+                request,
+            )
         })
     };
     let connection = http1::Builder::new().serve_connection(TokioIo::new(io), service);
-    // Dropping the connection future closes the socket with no further bytes, which is
-    // exactly what `drop`, `truncated` and going offline need.
+    // Dropping the connection future closes the socket with no further bytes (or resets
+    // it, see `NodeStream`), which is exactly what the faults and going offline need.
     tokio::select! {
         _ = connection => {}
-        _ = kill.notified() => {}
+        _ = switch.end.notified() => {}
         _ = online.wait_for(|up| !*up) => {}
     }
 }
@@ -128,7 +207,7 @@ async fn handle(
     fleet: Arc<Fleet>,
     index: usize,
     router: Router,
-    kill: Arc<Notify>,
+    switch: Arc<ConnectionSwitch>,
     request: Request<Incoming>,
 ) -> Result<Response<Body>, Infallible> {
     let method = request.method().as_str().to_owned();
@@ -139,25 +218,52 @@ async fn handle(
             .take(&fleet.handles()[index].name, &method, &path),
         false => None,
     };
-    let request = request.map(Body::new);
+    let mut request = request.map(Body::new);
     let log = |status: Option<u16>, fault: Option<&FaultKind>| {
         record(&fleet, index, &method, &path, status, fault);
     };
     match &fault {
-        None => {}
-        Some(FaultKind::Latency { ms }) => tokio::time::sleep(Duration::from_millis(*ms)).await,
+        None | Some(FaultKind::Truncated | FaultKind::Reset) => {}
+        Some(kind @ FaultKind::Latency { ms }) => {
+            // The body is read before the wait: hyper watches a connection for its end
+            // only once the request is read, and a client that gives up (closes) during
+            // the wait should take its request with it, unanswered and not carried out.
+            let (parts, body) = request.into_parts();
+            let bytes = axum::body::to_bytes(body, usize::MAX)
+                .await
+                .unwrap_or_default();
+            request = Request::from_parts(parts, Body::from(bytes));
+            let mut waiting = Waiting {
+                fleet: fleet.clone(),
+                index,
+                method: method.clone(),
+                path: path.clone(),
+                fault: kind.clone(),
+                over: false,
+            };
+            tokio::time::sleep(Duration::from_millis(*ms)).await;
+            waiting.over = true;
+        }
         Some(FaultKind::Status {
             status,
             code,
             message,
+            locked_by,
         }) => {
             let status = StatusCode::from_u16(*status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             log(Some(status.as_u16()), fault.as_ref());
-            return Ok(custom_error(status, code, message, &path));
+            let mut body = custom_error_body(code, message, &path);
+            body.error.details.locked_by = locked_by.clone();
+            return Ok(error_answer(status, &body));
         }
         Some(FaultKind::Drop) => {
             log(None, fault.as_ref());
-            kill.notify_one();
+            switch.close();
+            return std::future::pending().await;
+        }
+        Some(FaultKind::Refused) => {
+            log(None, fault.as_ref());
+            switch.reset();
             return std::future::pending().await;
         }
         Some(FaultKind::Malformed) => {
@@ -166,14 +272,51 @@ async fn handle(
             add_standard_headers(response.headers_mut(), "");
             return Ok(response);
         }
-        Some(FaultKind::Truncated) => {}
     }
     let Ok(response) = router.oneshot(request).await;
-    log(Some(response.status().as_u16()), fault.as_ref());
-    if matches!(fault, Some(FaultKind::Truncated)) {
-        return Ok(truncate(response, kill).await);
+    match fault {
+        Some(FaultKind::Reset) => {
+            // The node has done what was asked; only the answer is lost.
+            log(None, fault.as_ref());
+            switch.reset();
+            std::future::pending().await
+        }
+        Some(FaultKind::Truncated) => {
+            log(Some(response.status().as_u16()), fault.as_ref());
+            Ok(truncate(response, switch).await)
+        }
+        _ => {
+            log(Some(response.status().as_u16()), fault.as_ref());
+            Ok(response)
+        }
     }
-    Ok(response)
+}
+
+/// A request waiting out a `latency` fault. Dropped before the wait is `over`, the
+/// connection ended during the wait: the request log shows the request unanswered.
+struct Waiting {
+    fleet: Arc<Fleet>,
+    index: usize,
+    method: String,
+    path: String,
+    fault: FaultKind,
+    over: bool,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        if !self.over {
+            let (fleet, index) = (&self.fleet, self.index);
+            record(
+                fleet,
+                index,
+                &self.method,
+                &self.path,
+                None,
+                Some(&self.fault),
+            );
+        }
+    }
 }
 
 fn record(
@@ -197,7 +340,7 @@ fn record(
 }
 
 /// Announces the whole body plus more, sends half of it, then has the connection closed.
-async fn truncate(response: Response<Body>, kill: Arc<Notify>) -> Response<Body> {
+async fn truncate(response: Response<Body>, switch: Arc<ConnectionSwitch>) -> Response<Body> {
     let (mut parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, usize::MAX)
         .await
@@ -211,7 +354,7 @@ async fn truncate(response: Response<Body>, kill: Arc<Notify>) -> Response<Body>
         parts,
         Body::new(TruncatedBody {
             chunk: Some(sent),
-            kill: Some(kill),
+            switch: Some(switch),
         }),
     )
 }
@@ -219,7 +362,7 @@ async fn truncate(response: Response<Body>, kill: Arc<Notify>) -> Response<Body>
 /// A body that yields one chunk and then never ends; its connection is closed instead.
 struct TruncatedBody {
     chunk: Option<Bytes>,
-    kill: Option<Arc<Notify>>,
+    switch: Option<Arc<ConnectionSwitch>>,
 }
 
 impl http_body::Body for TruncatedBody {
@@ -233,10 +376,10 @@ impl http_body::Body for TruncatedBody {
         if let Some(chunk) = self.chunk.take() {
             return Poll::Ready(Some(Ok(Frame::data(chunk))));
         }
-        if let Some(kill) = self.kill.take() {
+        if let Some(switch) = self.switch.take() {
             tokio::spawn(async move {
                 tokio::time::sleep(TRUNCATE_FLUSH).await;
-                kill.notify_one();
+                switch.close();
             });
         }
         Poll::Pending

@@ -691,11 +691,16 @@ fn hundredths() -> impl Strategy<Value = f64> {
 fn fault_kind() -> impl Strategy<Value = FaultKind> {
     prop_oneof![
         any::<u64>().prop_map(|ms| FaultKind::Latency { ms }),
-        (any::<u16>(), text(), text()).prop_map(|(status, code, message)| FaultKind::Status {
-            status,
-            code,
-            message
-        }),
+        (any::<u16>(), text(), text(), proptest::option::of(text())).prop_map(
+            |(status, code, message, locked_by)| FaultKind::Status {
+                status,
+                code,
+                message,
+                locked_by,
+            }
+        ),
+        Just(FaultKind::Refused),
+        Just(FaultKind::Reset),
         Just(FaultKind::Drop),
         Just(FaultKind::Malformed),
         Just(FaultKind::Truncated),

@@ -78,6 +78,160 @@ async fn raw_get(base: &str, path: &str) -> Vec<u8> {
     received
 }
 
+/// Sends raw HTTP/1.1 `request` and returns what the read gave until the server closed:
+/// the bytes, or the error (a reset shows as `ConnectionReset`).
+async fn raw_exchange(base: &str, request: &str) -> std::io::Result<Vec<u8>> {
+    let address = base.trim_start_matches("http://");
+    let mut stream = TcpStream::connect(address).await?;
+    stream.write_all(request.as_bytes()).await?;
+    let mut received = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut received))
+        .await
+        .map_err(|_| std::io::Error::from(std::io::ErrorKind::TimedOut))??;
+    Ok(received)
+}
+
+/// A raw `POST /api/transaction` with the session `cookie`.
+fn open_transaction_request(base: &str, cookie: &str) -> String {
+    let address = base.trim_start_matches("http://");
+    format!(
+        "POST /api/transaction HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\n\
+         Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{{}}"
+    )
+}
+
+async fn node_state(running: &Running, node: &str) -> NodeStateView {
+    client()
+        .get(format!("{}/nodes/{node}/state", control(running)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The connection-level faults on a signed-in `POST /api/transaction`: the kind, whether
+/// the node must have opened the transaction anyway.
+async fn check_connection_fault(kind: &str, carried_out: bool) {
+    let running = started(Options::default()).await;
+    let base = node_url(&running, 0);
+    let cookie = login(&base).await;
+    add_fault(
+        &running,
+        json!({"node": "node-1", "method": "POST", "path": "/api/transaction", "kind": kind}),
+    )
+    .await;
+
+    let received = raw_exchange(&base, &open_transaction_request(&base, &cookie)).await;
+    let state = node_state(&running, "node-1").await;
+    let log: RequestLog = client()
+        .get(format!("{}/nodes/node-1/requests", control(&running)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let error = received.expect_err(kind);
+    assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset, "{kind}");
+    assert_eq!(
+        state.transaction.is_some(),
+        carried_out,
+        "{kind}: {state:?}"
+    );
+    let entry = log.requests.last().unwrap();
+    assert_eq!(entry.path, "/api/transaction");
+    assert_eq!(entry.status, None, "{kind}: no answer was sent");
+    assert_eq!(entry.fault.as_deref(), Some(kind));
+}
+
+#[tokio::test]
+async fn a_refused_fault_resets_the_connection_before_the_node_reads_the_request() {
+    check_connection_fault("refused", false).await;
+}
+
+#[tokio::test]
+async fn a_reset_fault_carries_the_request_out_then_resets_instead_of_answering() {
+    check_connection_fault("reset", true).await;
+}
+
+#[tokio::test]
+async fn a_client_that_gives_up_during_a_latency_fault_takes_its_request_with_it() {
+    let running = started(Options::default()).await;
+    let base = node_url(&running, 0);
+    let cookie = login(&base).await;
+    add_fault(
+        &running,
+        json!({"node": "node-1", "method": "POST", "path": "/api/transaction",
+        "kind": {"latency": {"ms": 1500}}}),
+    )
+    .await;
+    let impatient = reqwest::Client::builder()
+        .timeout(Duration::from_millis(200))
+        .build()
+        .unwrap();
+
+    let gave_up = impatient
+        .post(format!("{base}/api/transaction"))
+        .header("cookie", &cookie)
+        .json(&json!({}))
+        .send()
+        .await;
+    // The node logs the request, unanswered, once it notices the connection is gone.
+    let log_url = format!("{}/nodes/node-1/requests", control(&running));
+    let started_at = Instant::now();
+    let abandoned = loop {
+        let log: RequestLog = client()
+            .get(&log_url)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        if let Some(entry) = log.requests.into_iter().find(|r| r.method == "POST") {
+            break entry;
+        }
+        assert!(
+            started_at.elapsed() < Duration::from_secs(5),
+            "never logged"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let state = node_state(&running, "node-1").await;
+
+    assert!(gave_up.unwrap_err().is_timeout());
+    assert_eq!(abandoned.status, None);
+    assert_eq!(abandoned.fault.as_deref(), Some("latency"));
+    assert_eq!(state.transaction, None, "the open was never carried out");
+}
+
+#[tokio::test]
+async fn a_status_fault_can_name_the_holder_of_the_lock() {
+    let running = started(Options::default()).await;
+    add_fault(
+        &running,
+        json!({"node": "node-1", "path": "/api/info", "kind": {"status": {
+            "status": 409, "code": "ConfigurationLocked", "message": "Locked",
+            "locked_by": "webui"}}}),
+    )
+    .await;
+
+    let answer = client()
+        .get(format!("{}/api/info", node_url(&running, 0)))
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status();
+    let body: Value = answer.json().await.unwrap();
+
+    assert_eq!(status, 409);
+    assert_eq!(body["error"]["code"], "ConfigurationLocked");
+    assert_eq!(body["error"]["details"]["locked_by"], "webui");
+}
+
 #[tokio::test]
 async fn a_drop_fault_closes_the_connection_without_an_answer() {
     let running = started(Options::default()).await;
@@ -394,6 +548,7 @@ async fn the_proxy_serves_files_and_nodes_json_and_rewrites_cookie_paths() {
     let running = started(Options {
         listen: Some(listen),
         dist: Some(dist),
+        request_time_limit_ms: Some(3_000),
         ..Options::default()
     })
     .await;
@@ -478,12 +633,102 @@ async fn the_proxy_serves_files_and_nodes_json_and_rewrites_cookie_paths() {
     assert_eq!(missing, 404);
     assert_eq!(nodes.nodes[1].prefix, "/sps/node-2");
     assert_eq!(nodes.nodes[1].cluster_address, "127.0.0.12");
+    assert_eq!(nodes.request_time_limit_ms, Some(3_000));
     assert!(cookie.contains("Path=/sps/node-2/;"), "{cookie}");
     assert_eq!(through["body"]["version"], "7.4.0");
     assert_eq!(not_found.headers()["content-language"], "en");
     assert_eq!(posted, 200);
     assert_eq!(gateway_status, 502);
     assert_eq!(gateway_body["error"]["details"]["path"], "/api/info");
+}
+
+#[tokio::test]
+async fn a_refused_or_reset_node_connection_is_the_proxys_bad_gateway() {
+    let dist = std::env::temp_dir().join(format!("sps-sim-dist-502-{}", std::process::id()));
+    std::fs::create_dir_all(&dist).unwrap();
+    let running = started(Options {
+        listen: Some("127.0.0.1:0".parse().unwrap()),
+        dist: Some(dist),
+        ..Options::default()
+    })
+    .await;
+    let panel = running.ready.panel.clone().unwrap();
+
+    let mut answers = Vec::new();
+    for kind in ["refused", "reset"] {
+        add_fault(
+            &running,
+            json!({"node": "node-1", "path": "/api/info", "kind": kind}),
+        )
+        .await;
+        let answer = client()
+            .get(format!("{panel}/sps/node-1/api/info"))
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        let body: Value = answer.json().await.unwrap();
+        answers.push((kind, status, body["error"]["code"].clone()));
+    }
+
+    for (kind, status, code) in answers {
+        assert_eq!(status, 502, "{kind}");
+        assert_eq!(code, "BadGateway", "{kind}");
+    }
+}
+
+#[tokio::test]
+async fn the_admin_password_can_be_set_and_then_only_it_signs_in() {
+    let running = started(Options {
+        admin_password: "Canary-Pass-7f3a".to_owned(),
+        ..Options::default()
+    })
+    .await;
+    let base = node_url(&running, 0);
+    let sign_in = |password: &'static str| {
+        client()
+            .get(format!("{base}/api/authentication"))
+            .basic_auth("admin", Some(password))
+            .send()
+    };
+
+    let default = sign_in("admin").await.unwrap().status();
+    let set = sign_in("Canary-Pass-7f3a").await.unwrap().status();
+    let fleet: FleetView = client()
+        .get(format!("{}/fleet", control(&running)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    assert_eq!(default, 401);
+    assert_eq!(set, 200);
+    assert_eq!(fleet.users[0].password, "Canary-Pass-7f3a");
+    assert_eq!(fleet.users[1].password, "auditor");
+}
+
+#[tokio::test]
+async fn a_time_limit_outside_its_range_or_without_the_proxy_is_refused() {
+    let listen = Some("127.0.0.1:0".parse().unwrap());
+    let cases = [
+        (Some(999), listen, "outside"),
+        (Some(600_001), listen, "outside"),
+        (Some(3_000), None, "needs --listen"),
+    ];
+
+    for (request_time_limit_ms, listen, expected) in cases {
+        let options = Options {
+            request_time_limit_ms,
+            listen,
+            ..Options::default()
+        };
+        let Err(error) = sps_sim::start(options).await else {
+            panic!("{request_time_limit_ms:?} was accepted");
+        };
+        assert!(error.contains(expected), "{error}");
+    }
 }
 
 #[tokio::test]

@@ -26,7 +26,9 @@ fn sign_in(ctx: &mut Ctx<'_>) -> Result<Reply, ApiError> {
             .with_remaining_seconds(ctx.remaining_seconds()),
     };
     if let Some(credentials) = basic_credentials(ctx) {
-        let Some(user) = credentials.and_then(|(name, password)| find_user(&name, &password))
+        let admin_password = ctx.fleet.settings.admin_password.as_str();
+        let Some(user) =
+            credentials.and_then(|(name, password)| find_user(&name, &password, admin_password))
         else {
             return Err(ApiError::new(
                 ErrorCode::Unauthenticated,

@@ -490,9 +490,19 @@ pub(crate) fn add_standard_headers(headers: &mut HeaderMap, allow: &'static str)
 /// An SPS-shaped error answer for a code outside [`ErrorCode`], used by injected
 /// faults and the proxy.
 pub fn custom_error(status: StatusCode, code: &str, message: &str, path: &str) -> Response {
+    error_answer(status, &custom_error_body(code, message, path))
+}
+
+/// The body [`custom_error`] sends, for a caller that adds details first.
+pub fn custom_error_body(code: &str, message: &str, path: &str) -> ErrorBody {
     let mut body = ErrorBody::new(ErrorCode::InternalError, message, path);
     body.error.code = code.to_owned();
-    let bytes = Bytes::from(serde_json::to_vec(&body).unwrap_or_default());
+    body
+}
+
+/// `body` as an answer with `status` and the standard headers.
+pub fn error_answer(status: StatusCode, body: &ErrorBody) -> Response {
+    let bytes = Bytes::from(serde_json::to_vec(body).unwrap_or_default());
     let mut response = Response::new(Body::from(bytes));
     *response.status_mut() = status;
     add_standard_headers(response.headers_mut(), "");

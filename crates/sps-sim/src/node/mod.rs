@@ -25,27 +25,38 @@ pub const REQUEST_LOG_LIMIT: usize = 2000;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct User {
     pub name: &'static str,
-    pub password: &'static str,
+    /// The password unless the fleet's settings give another (only `admin`'s can be set).
+    pub default_password: &'static str,
     pub read_only: bool,
 }
 
 pub const USERS: [User; 2] = [
     User {
         name: "admin",
-        password: "admin",
+        default_password: "admin",
         read_only: false,
     },
     User {
         name: "auditor",
-        password: "auditor",
+        default_password: "auditor",
         read_only: true,
     },
 ];
 
-pub fn find_user(name: &str, password: &str) -> Option<User> {
+impl User {
+    /// The user's password on a fleet whose `admin` has `admin_password`.
+    pub fn password<'a>(&self, admin_password: &'a str) -> &'a str {
+        match self.read_only {
+            false => admin_password,
+            true => self.default_password,
+        }
+    }
+}
+
+pub fn find_user(name: &str, password: &str, admin_password: &str) -> Option<User> {
     USERS
         .into_iter()
-        .find(|u| u.name == name && u.password == password)
+        .find(|u| u.name == name && u.password(admin_password) == password)
 }
 
 #[derive(Debug, Clone)]
