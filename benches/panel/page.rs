@@ -211,9 +211,9 @@ impl<'a> Page<'a> {
         (done - t0, done - parsed, longest)
     }
 
-    /// How many `tr` elements the cluster table's body holds.
+    /// How many node rows the cluster table's body holds.
     pub async fn rows_in_dom(&self) -> f64 {
-        self.js("return document.querySelectorAll('tbody tr').length")
+        self.js("return document.querySelectorAll('tbody tr.node-row').length")
             .await
             .as_f64()
             .unwrap_or(f64::NAN)

@@ -137,13 +137,16 @@ async fn read_central(
 }
 
 /// Asks the directory's nodes for their node list until one lists itself as the
-/// Central Management node: the remembered one first, so a steady cluster costs one
-/// round trip, then all the others at once. A node that cannot be asked is skipped here
+/// Central Management node: the remembered one (or the first one) first, so a steady
+/// cluster costs one round trip, then all the others at once. A node that cannot be asked is skipped here
 /// and shows its own error in its row later.
 async fn detect(directory: &[NodeLocation], remembered: Option<&str>) -> Option<Central> {
+    // With nothing remembered (a fresh page), the first node of the list is the best
+    // guess: deployments list the Central Management node first.
+    let guess = remembered.or(directory.first().map(|location| location.name.as_str()));
     if let Some(known) = directory
         .iter()
-        .find(|location| Some(location.name.as_str()) == remembered)
+        .find(|location| Some(location.name.as_str()) == guess)
     {
         let (items, status) = read_central(known).await;
         if let Ok(items) = items {
@@ -169,7 +172,7 @@ async fn detect(directory: &[NodeLocation], remembered: Option<&str>) -> Option<
     // questions still waiting for a slot are dropped unsent.
     let mut answers: FuturesOrdered<_> = directory
         .iter()
-        .filter(|location| Some(location.name.as_str()) != remembered)
+        .filter(|location| Some(location.name.as_str()) != guess)
         .map(ask)
         .collect();
     while let Some(answer) = answers.next().await {
