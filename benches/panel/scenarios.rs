@@ -419,8 +419,9 @@ async fn join_figures(site: &Path) -> Vec<Figure> {
         demo.control(Method::POST, "/reset", json!({})).await;
         browser.open_panel(&demo, "?tab=changes").await;
         browser.sign_in_all(&demo, "admin", "admin").await;
-        promote_node_1(&browser).await;
-        prepare_join(&browser, &joining).await;
+        browser.promote("node-1").await;
+        let names: Vec<&str> = joining.iter().map(String::as_str).collect();
+        browser.prepare_join("node-1", &names).await;
         let mut setup = Vec::new();
         for node in node_names(1..=JOINING + 1) {
             let fault = json!({
@@ -515,36 +516,6 @@ async fn repeated_changes(demo: &Demo, joining: &[String]) -> usize {
         extra += count(&central, method, path).saturating_sub(joining.len());
     }
     extra
-}
-
-async fn promote_node_1(browser: &Browser) {
-    browser
-        .find("#promote-node")
-        .await
-        .select_by_value("node-1")
-        .await
-        .expect("choosing node-1");
-    browser.click(".promote-check").await;
-    browser
-        .wait_for_text(".promote .confirm", "cannot be undone")
-        .await;
-    browser.type_into("#promote-confirm", "node-1").await;
-    browser.click(".promote-start").await;
-    browser.wait_for_text(".promote .outcome", "Done").await;
-}
-
-async fn prepare_join(browser: &Browser, nodes: &[String]) {
-    browser
-        .find("#join-central")
-        .await
-        .select_by_value("node-1")
-        .await
-        .expect("choosing node-1");
-    for node in nodes {
-        browser.click(&format!("#join-node-{node}")).await;
-    }
-    browser.click(".join-check").await;
-    browser.wait_for_text(".join .ready", "Ready to join").await;
 }
 
 fn machine() -> String {

@@ -11,34 +11,12 @@ const SCREENSHOTS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/target/screensho
 
 /// Promotes node-1 through the panel, as a person would.
 pub(crate) async fn promote_node_1(browser: &Browser) {
-    browser
-        .find("#promote-node")
-        .await
-        .select_by_value("node-1")
-        .await
-        .unwrap();
-    browser.click(".promote-check").await;
-    browser
-        .wait_for_text(".promote .confirm", "cannot be undone")
-        .await;
-    browser.type_into("#promote-confirm", "node-1").await;
-    browser.click(".promote-start").await;
-    browser.wait_for_text(".promote .outcome", "Done").await;
+    browser.promote("node-1").await;
 }
 
 /// Chooses node-1 as Central Management node and `nodes` to join, and runs the check.
 pub(crate) async fn prepare_join(browser: &Browser, nodes: &[&str]) {
-    browser
-        .find("#join-central")
-        .await
-        .select_by_value("node-1")
-        .await
-        .unwrap();
-    for node in nodes {
-        browser.click(&format!("#join-node-{node}")).await;
-    }
-    browser.click(".join-check").await;
-    browser.wait_for_text(".join .ready", "Ready to join").await;
+    browser.prepare_join("node-1", nodes).await;
 }
 
 async fn promoted_demo(nodes: usize) -> (Demo, Browser) {

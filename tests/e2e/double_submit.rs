@@ -91,17 +91,7 @@ async fn check_presses(demo: &Demo, browser: &Browser, change: Change, press: Pr
             ".join-run[data-node=node-2] .outcome"
         }
         Change::Promote => {
-            browser
-                .find("#promote-node")
-                .await
-                .select_by_value("node-1")
-                .await
-                .unwrap();
-            browser.click(".promote-check").await;
-            browser
-                .wait_for_text(".promote .confirm", "cannot be undone")
-                .await;
-            browser.type_into("#promote-confirm", "node-1").await;
+            browser.confirm_promote("node-1").await;
             ".promote-flow .outcome"
         }
     };

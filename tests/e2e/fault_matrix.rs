@@ -463,17 +463,7 @@ async fn fresh_start(demo: &Demo, browser: &Browser, flow: Flow) {
             prepare_join(browser, &["node-2"]).await;
         }
         Flow::Promote => {
-            browser
-                .find("#promote-node")
-                .await
-                .select_by_value("node-1")
-                .await
-                .unwrap();
-            browser.click(".promote-check").await;
-            browser
-                .wait_for_text(".promote .confirm", "cannot be undone")
-                .await;
-            browser.type_into("#promote-confirm", "node-1").await;
+            browser.confirm_promote("node-1").await;
         }
     }
 }

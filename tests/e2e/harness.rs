@@ -336,6 +336,42 @@ impl Browser {
             .await;
     }
 
+    /// On the Promote & join tab: chooses `node`, runs the preflight and types the
+    /// node's name into the confirmation, leaving the start button to the caller.
+    pub async fn confirm_promote(&self, node: &str) {
+        self.find("#promote-node")
+            .await
+            .select_by_value(node)
+            .await
+            .expect("choosing the node to promote");
+        self.click(".promote-check").await;
+        self.wait_for_text(".promote .confirm", "cannot be undone")
+            .await;
+        self.type_into("#promote-confirm", node).await;
+    }
+
+    /// Promotes `node` through the panel, as a person would.
+    pub async fn promote(&self, node: &str) {
+        self.confirm_promote(node).await;
+        self.click(".promote-start").await;
+        self.wait_for_text(".promote .outcome", "Done").await;
+    }
+
+    /// Chooses `central` as Central Management node and `nodes` to join, and runs the
+    /// preflight until it says the join is ready.
+    pub async fn prepare_join(&self, central: &str, nodes: &[&str]) {
+        self.find("#join-central")
+            .await
+            .select_by_value(central)
+            .await
+            .expect("choosing the Central Management node");
+        for node in nodes {
+            self.click(&format!("#join-node-{node}")).await;
+        }
+        self.click(".join-check").await;
+        self.wait_for_text(".join .ready", "Ready to join").await;
+    }
+
     /// Runs `script` in the page and returns its result (scripts may `await`).
     pub async fn run_js(&self, script: &str) -> serde_json::Value {
         self.client
