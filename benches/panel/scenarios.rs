@@ -426,7 +426,7 @@ async fn join_figures(site: &Path) -> Vec<Figure> {
         for node in node_names(1..=JOINING + 1) {
             let fault = json!({
                 "node": node, "path": "/api/*", "times": "always",
-                "kind": { "latency": { "ms": LATENCY_MS } },
+                "kind": { "latency": { "ms": LATENCY_MS as u64 } },
             });
             setup.push((Method::POST, "/faults".to_owned(), fault));
             setup.push((Method::DELETE, format!("/nodes/{node}/requests"), json!({})));
@@ -538,28 +538,34 @@ fn machine() -> String {
 /// Every scenario in turn, then the report; exits with 1 when a figure is over budget.
 pub async fn run() {
     let site = site_with_baseline();
-    let mut figures = Vec::new();
+    let mut figures: Vec<Figure> = Vec::new();
+    // Each scenario's figures are shown as soon as they are measured, so a run cut short
+    // keeps what it found; the full report follows at the end.
+    let mut add = |name: &str, found: Vec<Figure>| {
+        eprint!("bench: {name} done\n{}", stats::report(&found));
+        figures.extend(found);
+    };
     if selected("size") {
-        figures.extend(size::figures(
-            &repository_root().join("dist"),
-            &site.join("baseline"),
-        ));
+        add(
+            "size",
+            size::figures(&repository_root().join("dist"), &site.join("baseline")),
+        );
     }
     if selected("table") {
         eprintln!("bench: 1,000-node table");
-        figures.extend(table_figures(&site, 1_000).await);
+        add("1,000-node table", table_figures(&site, 1_000).await);
     }
     if selected("large") {
         eprintln!("bench: 10,000-node table");
-        figures.extend(table_figures(&site, 10_000).await);
+        add("10,000-node table", table_figures(&site, 10_000).await);
     }
     if selected("polling") {
         eprintln!("bench: polling");
-        figures.extend(polling_figures(&site).await);
+        add("polling", polling_figures(&site).await);
     }
     if selected("join") {
         eprintln!("bench: joining 20 nodes");
-        figures.extend(join_figures(&site).await);
+        add("joining", join_figures(&site).await);
     }
 
     let date = std::process::Command::new("date")
