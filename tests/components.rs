@@ -169,11 +169,11 @@ mod cluster_rows {
         let health_after = cell_text_node(&root, "td.health");
         assert!(address.is_same_node(Some(&address_after)));
         assert!(health.is_same_node(Some(&health_after)));
-        assert!(before.contains("load 0.1 0.2 0.3"), "{before}");
+        assert!(before.contains("load 0.10 0.20 0.30"), "{before}");
         assert!(health_after
             .text_content()
             .unwrap_or_default()
-            .contains("load 0.9 0.2 0.3"));
+            .contains("load 0.90 0.20 0.30"));
     }
 
     #[wasm_bindgen_test]
