@@ -1,4 +1,4 @@
-# The two commands of the README. Both install what is missing first.
+# The two commands of the README, and the benchmark. Each installs what is missing first.
 .PHONY: demo test bench setup
 
 setup:
