@@ -142,7 +142,7 @@ async fn read_central(
 /// and shows its own error in its row later.
 async fn detect(directory: &[NodeLocation], remembered: Option<&str>) -> Option<Central> {
     // With nothing remembered (a fresh page), the first node of the list is the best
-    // guess: deployments list the Central Management node first.
+    // guess: a deployment usually lists its Central Management node first.
     let guess = remembered.or(directory.first().map(|location| location.name.as_str()));
     if let Some(known) = directory
         .iter()
