@@ -90,20 +90,7 @@ fn fleet(site: &Path, nodes: usize, extra: &[&str]) -> Demo {
         "{} is missing: build it with `cargo build --profile bench -p sps-sim`",
         binary.display()
     );
-    let nodes = nodes.to_string();
-    let site = site.to_string_lossy().into_owned();
-    let mut args = vec![
-        "--nodes",
-        &nodes,
-        "--listen",
-        "127.0.0.1:0",
-        "--control",
-        "127.0.0.1:0",
-        "--dist",
-        &site,
-    ];
-    args.extend_from_slice(extra);
-    Demo::start_binary(&binary, &args)
+    Demo::start_fleet(&binary, nodes, site, extra, None)
 }
 
 /// Signs the browser in to `nodes` with the demo's admin, from inside the page (the

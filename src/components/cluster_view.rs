@@ -9,9 +9,11 @@ mod export;
 mod load;
 pub mod row;
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
+use futures::future::{AbortHandle, Abortable};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use sps_api::roles::Role;
@@ -47,59 +49,75 @@ struct Failure {
     at_ms: f64,
 }
 
-/// The table's rows, one signal each, and their order as the nodes answered.
+/// The table's rows. The whole list is one signal, which the filters, the sort and the
+/// window read without touching each row; a row on screen also has a signal of its own,
+/// made when it is first drawn, so a refresh re-renders only the cells that changed.
+/// At 10,000 nodes this keeps a refresh to one pass over the rows instead of a signal
+/// read, a subscription and a clone per row.
 #[derive(Clone, Copy)]
 struct RowStore {
-    cells: StoredValue<BTreeMap<String, RwSignal<NodeRow>>>,
-    order: RwSignal<Vec<String>>,
+    rows: RwSignal<Arc<Vec<NodeRow>>>,
+    /// Where each key is in `rows`.
+    index: StoredValue<HashMap<String, usize>>,
+    /// The signals of the rows drawn so far. Reference-counted rather than owned by a
+    /// row's component, so one outlives the row scrolling out of view and is still
+    /// there, up to date, when it scrolls back.
+    cells: StoredValue<HashMap<String, ArcRwSignal<NodeRow>>>,
 }
 
 impl RowStore {
     fn new() -> Self {
         RowStore {
-            cells: StoredValue::new(BTreeMap::new()),
-            order: RwSignal::new(Vec::new()),
+            rows: RwSignal::new(Arc::new(Vec::new())),
+            index: StoredValue::new(HashMap::new()),
+            cells: StoredValue::new(HashMap::new()),
         }
     }
 
-    /// Puts a refresh's rows in place: a row equal to the one shown is left alone, so
-    /// its cells do not re-render; a changed row sets its own signal only.
+    /// Puts a refresh's rows in place. A list equal to the one shown changes nothing; a
+    /// drawn row that changed sets its own signal only, and one that is gone is dropped.
     fn replace(&self, rows: Vec<NodeRow>) {
-        let keys: Vec<String> = rows.iter().map(|row| row.key.clone()).collect();
-        let present: HashSet<&str> = keys.iter().map(String::as_str).collect();
-        self.cells.update_value(|cells| {
-            for row in rows {
-                match cells.get(&row.key) {
-                    Some(signal) => {
-                        if signal.with_untracked(|old| old != &row) {
-                            signal.set(row);
-                        }
-                    }
-                    None => {
-                        cells.insert(row.key.clone(), RwSignal::new(row));
-                    }
-                }
-            }
-            cells.retain(|key, _| present.contains(key.as_str()));
-        });
-        if self.order.with_untracked(|order| order != &keys) {
-            self.order.set(keys);
+        if self.rows.with_untracked(|old| **old == rows) {
+            return;
         }
+        let index: HashMap<String, usize> = rows
+            .iter()
+            .enumerate()
+            .map(|(at, row)| (row.key.clone(), at))
+            .collect();
+        self.cells.update_value(|cells| {
+            cells.retain(|key, signal| match index.get(key) {
+                Some(&at) => {
+                    let fresh = &rows[at];
+                    if signal.with_untracked(|old| old != fresh) {
+                        signal.set(fresh.clone());
+                    }
+                    true
+                }
+                None => false,
+            });
+        });
+        self.index.set_value(index);
+        self.rows.set(Arc::new(rows));
     }
 
+    /// The signal of the row with `key`, made on its first use.
     fn get(&self, key: &str) -> Option<RwSignal<NodeRow>> {
-        self.cells.with_value(|cells| cells.get(key).copied())
+        if let Some(signal) = self.cells.with_value(|cells| cells.get(key).cloned()) {
+            return Some(signal.into());
+        }
+        let at = self.index.with_value(|index| index.get(key).copied())?;
+        let row = self.rows.with_untracked(|rows| rows.get(at).cloned())?;
+        let signal = ArcRwSignal::new(row);
+        self.cells.update_value(|cells| {
+            cells.insert(key.to_owned(), signal.clone());
+        });
+        Some(signal.into())
     }
 
-    /// Every row, tracked: a change to any row or to the order reruns the reader.
-    fn rows(&self) -> Vec<NodeRow> {
-        let order = self.order.get();
-        self.cells.with_value(|cells| {
-            order
-                .iter()
-                .filter_map(|key| cells.get(key).map(|signal| signal.get()))
-                .collect()
-        })
+    /// Every row, tracked: a refresh that changed any row reruns the reader.
+    fn rows(&self) -> Arc<Vec<NodeRow>> {
+        self.rows.get()
     }
 }
 
@@ -129,10 +147,18 @@ pub fn ClusterScreen() -> impl IntoView {
     // so switching the Central Management node never shows the previous one's rows.
     let epoch = StoredValue::new(0u64);
     let in_flight = StoredValue::new(false);
+    // The refresh under way, stopped when a forced one replaces it: its questions still
+    // waiting for a request slot are then never sent. Before a sign-in a large fleet
+    // queues hundreds of questions that end in 401, and the refresh the sign-in starts
+    // would otherwise wait behind all of them.
+    let running = StoredValue::new(None::<AbortHandle>);
 
     let refresh = move |force: bool| {
         if force {
             epoch.update_value(|e| *e += 1);
+            if let Some(previous) = running.get_value() {
+                previous.abort();
+            }
         } else if in_flight.get_value() {
             return;
         }
@@ -142,8 +168,13 @@ pub fn ClusterScreen() -> impl IntoView {
         let nodes = directory.get_untracked();
         let chosen = chosen_cm.get_untracked();
         let remembered = remembered_cm.get_value();
+        let (stop, stopped) = AbortHandle::new_pair();
+        running.set_value(Some(stop));
         spawn_local(async move {
-            let outcome = load(nodes, chosen, remembered, js_sys::Date::now).await;
+            let loading_all = load(nodes, chosen, remembered, js_sys::Date::now);
+            let Ok(outcome) = Abortable::new(loading_all, stopped).await else {
+                return;
+            };
             if epoch.try_get_value() != Some(mine) {
                 return;
             }
@@ -184,10 +215,12 @@ pub fn ClusterScreen() -> impl IntoView {
 
     // A new choice of Central Management node, a new node list or a new sign-in all
     // start again at once.
+    // The memos are read, not only tracked: tracking a memo that nothing has read
+    // never runs it, so it never subscribes to its sources and never changes. (That is
+    // how a sign-in once failed to refresh the view.)
     Effect::new(move |_| {
-        chosen_cm.track();
-        directory.track();
-        generations.track();
+        let _ = (chosen_cm.get(), generations.get());
+        directory.with(|_| ());
         refresh(true);
     });
     Effect::new(move |_| {
@@ -213,9 +246,13 @@ pub fn ClusterScreen() -> impl IntoView {
         let handle = set_timeout_with_handle(move || refresh(false), Duration::from_millis(wait));
         timer.set_value(handle.ok());
     });
+    // Leaving the tab stops the timer and the refresh under way.
     on_cleanup(move || {
         if let Some(handle) = timer.try_get_value().flatten() {
             handle.clear();
+        }
+        if let Some(refreshing) = running.try_get_value().flatten() {
+            refreshing.abort();
         }
     });
 
@@ -225,9 +262,8 @@ pub fn ClusterScreen() -> impl IntoView {
         let offset = found.with(|f| f.as_ref().map_or(0.0, |f| f.clock_offset_ms));
         panel.now_ms.get() + offset
     });
-    let all_rows = Memo::new(move |_| store.rows());
     let visible = Memo::new(move |_| {
-        let rows = all_rows.get();
+        let rows = store.rows();
         let now = now_ms.get();
         state.with(|s| {
             s.apply(&rows, now)
@@ -236,14 +272,14 @@ pub fn ClusterScreen() -> impl IntoView {
                 .collect::<Vec<String>>()
         })
     });
-    let total = Signal::derive(move || all_rows.with(Vec::len));
+    let total = Signal::derive(move || store.rows().len());
     let cm = Signal::derive(move || found.with(|f| f.as_ref().and_then(|f| f.cm.clone())));
     let stale_since = Signal::derive(move || {
         failure.with(|f| f.as_ref().map(|f| f.at_ms))?;
         found.with(|f| f.as_ref().map(|f| f.fetched_at_ms))
     });
     let csv = Signal::derive(move || {
-        let rows = all_rows.get();
+        let rows = store.rows();
         let now = now_ms.get();
         let shown = state.with(|s| s.apply(&rows, now).into_iter().cloned().collect::<Vec<_>>());
         crate::cluster::csv::to_csv(&shown, now)
@@ -348,27 +384,10 @@ fn Controls(
         change(&mut next);
         panel.set_query(&next.query_changes());
     };
-    let chosen = move || panel.query_value(keys::CM).unwrap_or_default();
     view! {
         <form class="cluster-controls" on:submit=|event| event.prevent_default()>
             <label for="cluster-cm">"Central Management node"</label>
-            <select id="cluster-cm" prop:value=chosen
-                on:change=move |event| {
-                    panel.set_query(&[(keys::CM, Some(event_target_value(&event)))])
-                }>
-                <option value="" selected=move || chosen().is_empty()>"detect"</option>
-                <For each=move || directory.get() key=|node| node.name.clone() let:node>
-                    {
-                        let name = node.name.clone();
-                        let selected = name.clone();
-                        view! {
-                            <option value=name.clone() selected=move || chosen() == selected>
-                                {name.clone()}
-                            </option>
-                        }
-                    }
-                </For>
-            </select>
+            <CentralChoice directory=directory />
             <label for="cluster-filter">"Filter"</label>
             <input id="cluster-filter" type="search" placeholder="name, address, role, path…"
                 prop:value=move || state.with(|s| s.text.clone())
@@ -448,6 +467,74 @@ fn Controls(
             </button>
         </form>
     }
+}
+
+/// The choice of Central Management node: "detect", then every configured node. A fleet
+/// can list thousands, so the options are made outside the document and put in with
+/// one insertion, and the choice is the select's value rather than a reactive
+/// attribute on each option: a live `<select>` redoes its bookkeeping on every option
+/// inserted, which at 1,000 nodes cost the cluster tab's first draw about 80 ms. They
+/// are made after the cluster view's requests have gone out (a timer runs after the
+/// effects that send them), so the page draws them while it waits for the answers.
+#[component]
+fn CentralChoice(directory: Memo<Vec<sps_api::deployment::NodeLocation>>) -> impl IntoView {
+    let panel = Panel::expect();
+    let select = NodeRef::<leptos::html::Select>::new();
+    let chosen = move || panel.query_value(keys::CM).unwrap_or_default();
+    Effect::new(move |_| {
+        // Read rather than tracked, so the memo runs (see the refresh effect above).
+        directory.with(|_| ());
+        set_timeout(
+            move || {
+                let Some(select) = select.get_untracked() else {
+                    return;
+                };
+                let filled = directory.try_with_untracked(|nodes| {
+                    fill_node_options(&select, nodes.iter().map(|node| node.name.as_str()))
+                });
+                if filled.is_some_and(|filled| filled.is_err()) {
+                    leptos::logging::warn!(
+                        "the Central Management node choices could not be drawn"
+                    );
+                }
+                // New options drop the selection; the choice in the address is put back.
+                select.set_value(&chosen_untracked(panel));
+            },
+            Duration::ZERO,
+        );
+    });
+    view! {
+        <select id="cluster-cm" node_ref=select prop:value=chosen
+            on:change=move |event| {
+                panel.set_query(&[(keys::CM, Some(event_target_value(&event)))])
+            }>
+        </select>
+    }
+}
+
+fn chosen_untracked(panel: Panel) -> String {
+    panel
+        .query
+        .with_untracked(|query| query.get(keys::CM).cloned())
+        .unwrap_or_default()
+}
+
+/// Replaces the options of `select` with "detect" (the empty value) and one per name.
+fn fill_node_options<'a>(
+    select: &web_sys::HtmlSelectElement,
+    names: impl Iterator<Item = &'a str>,
+) -> Result<(), wasm_bindgen::JsValue> {
+    let options = document().create_document_fragment();
+    let option =
+        |text: &str, value: &str| web_sys::HtmlOptionElement::new_with_text_and_value(text, value);
+    let detect: web_sys::Node = option("detect", "")?.into();
+    options.append_child(&detect)?;
+    for name in names {
+        let node: web_sys::Node = option(name, name)?.into();
+        options.append_child(&node)?;
+    }
+    select.replace_children_with_node_1(&options);
+    Ok(())
 }
 
 /// The column headers: label, and the sort key for sortable ones.
@@ -536,10 +623,15 @@ fn Body(
             }
         }
     };
+    // Measured again whenever other rows are drawn or a refresh brings new data: a row
+    // that gained a line (an error, a version) changes every row's height, and the
+    // spacers must follow or the end of the table cannot be scrolled to. In the next
+    // frame, once the rows show the new data: this effect may run before they do.
     Effect::new(move |_| {
         if windowed.get() {
             drawn.track();
-            measure();
+            store.rows.track();
+            request_animation_frame(measure);
         }
     });
     let spacer = move |height: fn(&RowWindow) -> f64| {

@@ -269,3 +269,157 @@ async fn without_a_cluster_the_configured_nodes_show_their_join_status_and_versi
     assert_eq!(version, "SPS 7.4.0");
     browser.end().await;
 }
+
+/// The select's options (value, text) and its current value.
+async fn central_choices(browser: &Browser) -> (Vec<(String, String)>, String) {
+    let script = r#"const select = document.querySelector('#cluster-cm');
+        return [[...select.options].map(o => [o.value, o.textContent]), select.value];"#;
+    let value = browser.run_js(script).await;
+    serde_json::from_value(value).unwrap_or_default()
+}
+
+#[tokio::test]
+async fn the_central_management_choice_lists_every_node_and_survives_a_reload() {
+    let demo = Demo::start(3);
+    build_cluster(&demo, 2, JoinedRoles::ManagedSearchMinion).await;
+    let browser = Browser::start().await;
+    open_cluster_tab(&demo, &browser, "").await;
+    wait_for_table(&browser, "three rows", |rows| rows.len() == 3).await;
+
+    let (options, detected) = central_choices(&browser).await;
+    let expected: Vec<(String, String)> = [("", "detect"), ("node-1", "node-1")]
+        .into_iter()
+        .chain([("node-2", "node-2"), ("node-3", "node-3")])
+        .map(|(value, text)| (value.to_owned(), text.to_owned()))
+        .collect();
+    assert_eq!(options, expected);
+    assert_eq!(detected, "");
+
+    // A managed host is no Central Management node: the panel says so and shows no rows.
+    browser
+        .find("#cluster-cm")
+        .await
+        .select_by_value("node-2")
+        .await
+        .expect("choosing node-2");
+    browser
+        .wait_for_text(
+            ".cluster-status .notice",
+            "node-2 is not a Central Management node",
+        )
+        .await;
+    let url = browser.client.current_url().await.unwrap();
+    assert!(url.as_str().contains("cm=node-2"), "{url}");
+
+    // After a reload the options are drawn again and the choice from the address kept.
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for_text(
+            ".cluster-status .notice",
+            "node-2 is not a Central Management node",
+        )
+        .await;
+    let started = Instant::now();
+    let (options, chosen) = loop {
+        let (options, chosen) = central_choices(&browser).await;
+        if options.len() == 4 || started.elapsed() > PAGE_WAIT {
+            break (options, chosen);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(options.len(), 4, "{options:?}");
+    assert_eq!(chosen, "node-2");
+
+    browser
+        .find("#cluster-cm")
+        .await
+        .select_by_value("node-1")
+        .await
+        .expect("choosing node-1");
+    wait_for_table(&browser, "node-1's three rows", |rows| rows.len() == 3).await;
+    browser
+        .wait_for_text("#cluster-heading", "Cluster managed by node-1")
+        .await;
+    browser.end().await;
+}
+
+/// Scrolls the table's box to `top` px (`null`: the bottom) and lets it redraw.
+async fn scroll_table(browser: &Browser, top: Option<u32>) {
+    let top = top.map_or("box.scrollHeight".to_owned(), |px| px.to_string());
+    browser
+        .run_js(&format!(
+            "const box = document.querySelector('.table-scroll'); box.scrollTop = {top};"
+        ))
+        .await;
+}
+
+#[tokio::test]
+async fn a_long_table_draws_the_rows_in_view_and_a_row_changed_out_of_view_is_current() {
+    // From 200 rows on the table draws only what its box shows (`cluster::window`).
+    let demo = Demo::start_keeping_log(250, &["--cluster", "250"], "warn");
+    let browser = Browser::start().await;
+    let url = format!("{}?tab=cluster&refresh=off", demo.panel_url());
+    browser.client.goto(&url).await.unwrap();
+    browser.sign_in("node-1", "admin", "admin").await;
+    // With auto-refresh off, the sign-in itself starts the refresh that finds node-1.
+    browser
+        .wait_for_text("#cluster-heading", "Cluster managed by node-1")
+        .await;
+    browser
+        .wait_for_text(".row-count", "250 of 250 nodes shown")
+        .await;
+
+    // Names sort as text: node-1, node-10, node-100, ... and node-99 last.
+    let top = wait_for_table(&browser, "node-1 first", |rows| {
+        rows.first().is_some_and(|row| row[0] == "node-1")
+    })
+    .await;
+    assert!((5..=60).contains(&top.len()), "{} rows drawn", top.len());
+    assert!(names(&top).contains(&"node-10"), "{:?}", names(&top));
+    let rowcount = attribute(&browser, "table.cluster-table", "aria-rowcount").await;
+    assert_eq!(rowcount.as_deref(), Some("251"));
+
+    scroll_table(&browser, None).await;
+    let bottom = wait_for_table(&browser, "node-99 last", |rows| {
+        rows.last().is_some_and(|row| row[0] == "node-99")
+    })
+    .await;
+    assert!(!names(&bottom).contains(&"node-10"), "{:?}", names(&bottom));
+
+    // node-10 was drawn, scrolled away, and changes while out of view.
+    let warning = json!([{ "message": "disk almost full", "paths": ["/api/info"] }]);
+    demo.control(
+        reqwest::Method::PUT,
+        "/nodes/node-10/settings",
+        json!({ "sync_warnings": warning }),
+    )
+    .await;
+    browser.click(".refresh-now").await;
+    let started = Instant::now();
+    while browser
+        .run_js("return document.querySelector('.refresh-now').disabled")
+        .await
+        == json!(true)
+        && started.elapsed() < PAGE_WAIT
+    {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    scroll_table(&browser, Some(0)).await;
+    wait_for_table(&browser, "node-10 with ISSUES", |rows| {
+        rows.iter()
+            .any(|row| row[0] == "node-10" && row[2] == "ISSUES")
+    })
+    .await;
+    let problems = browser
+        .run_js(
+            "return [...document.querySelectorAll('tr.node-row')]\
+             .find(row => row.querySelector('.name').textContent === 'node-10')\
+             .querySelector('.problems').textContent",
+        )
+        .await;
+    assert!(
+        problems.to_string().contains("1 sync warning"),
+        "node-10's problems: {problems}"
+    );
+    browser.end().await;
+}

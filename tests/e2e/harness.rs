@@ -52,8 +52,20 @@ impl Demo {
             dist.join("index.html").exists(),
             "dist/index.html is missing: build the bundle with `trunk build --release`"
         );
+        Demo::start_fleet(&simulator_binary(), nodes, &dist, extra, log_filter)
+    }
+
+    /// `binary` (the test build of the simulator, or another profile's) running `nodes`
+    /// nodes and serving `site` from one origin, with `extra` options.
+    pub fn start_fleet(
+        binary: &std::path::Path,
+        nodes: usize,
+        site: &std::path::Path,
+        extra: &[&str],
+        log_filter: Option<&str>,
+    ) -> Demo {
         let nodes = nodes.to_string();
-        let dist = dist.to_string_lossy().into_owned();
+        let site = site.to_string_lossy().into_owned();
         let mut args = vec![
             "--nodes",
             &nodes,
@@ -62,20 +74,15 @@ impl Demo {
             "--control",
             "127.0.0.1:0",
             "--dist",
-            &dist,
+            &site,
         ];
         args.extend_from_slice(extra);
-        Demo::spawn(&simulator_binary(), &args, log_filter)
+        Demo::spawn(binary, &args, log_filter)
     }
 
     /// The simulator with exactly `args` (for a fleet behind another proxy).
     pub fn start_with(args: &[&str]) -> Demo {
-        Demo::start_binary(&simulator_binary(), args)
-    }
-
-    /// `binary` (a simulator built with another profile) with exactly `args`.
-    pub fn start_binary(binary: &std::path::Path, args: &[&str]) -> Demo {
-        Demo::spawn(binary, args, None)
+        Demo::spawn(&simulator_binary(), args, None)
     }
 
     fn spawn(binary: &std::path::Path, args: &[&str], log_filter: Option<&str>) -> Demo {

@@ -603,6 +603,19 @@ async fn signing_in_the_cluster_view_and_a_join_work_through_nginx_without_csp_v
         .open_panel_at(&hosting.url("/panel/?tab=cluster"), &hosting.sim)
         .await;
     browser.run_js(RECORD_CSP_VIOLATIONS).await;
+    // index.html preloads the node list beside the wasm; the panel's own fetch must take
+    // that answer (same mode and credentials) rather than ask again.
+    let node_list_fetches = browser
+        .run_js(
+            "return performance.getEntriesByType('resource')\
+             .filter(entry => new URL(entry.name).pathname.endsWith('/nodes.json')).length",
+        )
+        .await;
+    assert_eq!(
+        node_list_fetches,
+        json!(1),
+        "nodes.json fetched more than once"
+    );
     browser.sign_in_all(&hosting.sim, "admin", "admin").await;
     browser
         .wait_for_text(".no-cluster", "does not exist yet")
