@@ -131,9 +131,6 @@ pub fn ClusterScreen() -> impl IntoView {
             .directory
             .with(|d| d.all().cloned().collect::<Vec<_>>())
     });
-    let generations = Memo::new(move |_| {
-        directory.with(|nodes| nodes.iter().map(|n| panel.generation(&n.name)).sum::<u64>())
-    });
 
     let store = RowStore::new();
     let found = RwSignal::new(None::<Found>);
@@ -215,12 +212,18 @@ pub fn ClusterScreen() -> impl IntoView {
 
     // A new choice of Central Management node, a new node list or a new sign-in all
     // start again at once.
-    // The memos are read, not only tracked: tracking a memo that nothing has read
-    // never runs it, so it never subscribes to its sources and never changes. (That is
-    // how a sign-in once failed to refresh the view.)
+    // Read, not only tracked: tracking a memo that nothing has read never runs it, so
+    // it never changes (a sign-in once failed to refresh the view that way). And read
+    // straight from their sources rather than through a memo of them: a memo derived
+    // from the directory, read here beside the directory, made the effect miss the
+    // directory's own change.
     Effect::new(move |_| {
-        let _ = (chosen_cm.get(), generations.get());
-        directory.with(|_| ());
+        chosen_cm.get();
+        directory.with(|nodes| {
+            for node in nodes {
+                panel.generation(&node.name);
+            }
+        });
         refresh(true);
     });
     Effect::new(move |_| {

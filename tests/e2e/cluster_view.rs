@@ -423,3 +423,35 @@ async fn a_long_table_draws_the_rows_in_view_and_a_row_changed_out_of_view_is_cu
     );
     browser.end().await;
 }
+
+#[tokio::test]
+async fn a_reload_with_the_session_cookie_still_set_finds_the_cluster_with_auto_refresh_off() {
+    // The cookie outlives a reload, the panel's memory of sessions does not: the first
+    // refresh after the node list arrives must still find the cluster, with no timer
+    // and no sign-in to start another one.
+    let demo = Demo::start_keeping_log(20, &["--cluster", "20"], "warn");
+    let browser = Browser::start().await;
+    let url = format!("{}?tab=cluster&refresh=off", demo.panel_url());
+    browser.client.goto(&url).await.unwrap();
+    browser.sign_in("node-1", "admin", "admin").await;
+    browser
+        .wait_for_text("#cluster-heading", "Cluster managed by node-1")
+        .await;
+
+    browser.client.refresh().await.unwrap();
+    browser
+        .wait_for_text("#cluster-heading", "Cluster managed by node-1")
+        .await;
+    browser
+        .wait_for_text(".row-count", "20 of 20 nodes shown")
+        .await;
+    let signed_in = browser
+        .run_js("return document.querySelector('.node-entry[data-node=node-1] .session-state').textContent")
+        .await;
+    assert_eq!(
+        signed_in,
+        json!("not signed in"),
+        "the panel forgot the session on reload"
+    );
+    browser.end().await;
+}
