@@ -343,6 +343,22 @@ async fn the_central_management_choice_lists_every_node_and_survives_a_reload() 
     browser.end().await;
 }
 
+/// A formed cluster of `nodes` (node-1 its Central Management node), the Cluster tab
+/// open with auto-refresh off and node-1 signed in: the sign-in itself starts the
+/// refresh that finds the cluster.
+async fn formed_cluster_signed_in_to_node_1(nodes: usize) -> (Demo, Browser) {
+    let count = nodes.to_string();
+    let demo = Demo::start_keeping_log(nodes, &["--cluster", &count], "warn");
+    let browser = Browser::start().await;
+    let url = format!("{}?tab=cluster&refresh=off", demo.panel_url());
+    browser.client.goto(&url).await.unwrap();
+    browser.sign_in("node-1", "admin", "admin").await;
+    browser
+        .wait_for_text("#cluster-heading", "Cluster managed by node-1")
+        .await;
+    (demo, browser)
+}
+
 /// Scrolls the table's box to `top` px (`null`: the bottom) and lets it redraw.
 async fn scroll_table(browser: &Browser, top: Option<u32>) {
     let top = top.map_or("box.scrollHeight".to_owned(), |px| px.to_string());
@@ -356,15 +372,7 @@ async fn scroll_table(browser: &Browser, top: Option<u32>) {
 #[tokio::test]
 async fn a_long_table_draws_the_rows_in_view_and_a_row_changed_out_of_view_is_current() {
     // From 200 rows on the table draws only what its box shows (`cluster::window`).
-    let demo = Demo::start_keeping_log(250, &["--cluster", "250"], "warn");
-    let browser = Browser::start().await;
-    let url = format!("{}?tab=cluster&refresh=off", demo.panel_url());
-    browser.client.goto(&url).await.unwrap();
-    browser.sign_in("node-1", "admin", "admin").await;
-    // With auto-refresh off, the sign-in itself starts the refresh that finds node-1.
-    browser
-        .wait_for_text("#cluster-heading", "Cluster managed by node-1")
-        .await;
+    let (demo, browser) = formed_cluster_signed_in_to_node_1(250).await;
     browser
         .wait_for_text(".row-count", "250 of 250 nodes shown")
         .await;
@@ -429,14 +437,7 @@ async fn a_reload_with_the_session_cookie_still_set_finds_the_cluster_with_auto_
     // The cookie outlives a reload, the panel's memory of sessions does not: the first
     // refresh after the node list arrives must still find the cluster, with no timer
     // and no sign-in to start another one.
-    let demo = Demo::start_keeping_log(20, &["--cluster", "20"], "warn");
-    let browser = Browser::start().await;
-    let url = format!("{}?tab=cluster&refresh=off", demo.panel_url());
-    browser.client.goto(&url).await.unwrap();
-    browser.sign_in("node-1", "admin", "admin").await;
-    browser
-        .wait_for_text("#cluster-heading", "Cluster managed by node-1")
-        .await;
+    let (_demo, browser) = formed_cluster_signed_in_to_node_1(20).await;
 
     browser.client.refresh().await.unwrap();
     browser

@@ -111,6 +111,17 @@ async fn node_state(running: &Running, node: &str) -> NodeStateView {
         .unwrap()
 }
 
+async fn request_log(running: &Running, node: &str) -> RequestLog {
+    client()
+        .get(format!("{}/nodes/{node}/requests", control(running)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
 /// The connection-level faults on a signed-in `POST /api/transaction`: the kind, whether
 /// the node must have opened the transaction anyway.
 async fn check_connection_fault(kind: &str, carried_out: bool) {
@@ -125,14 +136,7 @@ async fn check_connection_fault(kind: &str, carried_out: bool) {
 
     let received = raw_exchange(&base, &open_transaction_request(&base, &cookie)).await;
     let state = node_state(&running, "node-1").await;
-    let log: RequestLog = client()
-        .get(format!("{}/nodes/node-1/requests", control(&running)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = request_log(&running, "node-1").await;
 
     let error = received.expect_err(kind);
     assert_eq!(error.kind(), std::io::ErrorKind::ConnectionReset, "{kind}");
@@ -180,17 +184,9 @@ async fn a_client_that_gives_up_during_a_latency_fault_takes_its_request_with_it
         .send()
         .await;
     // The node logs the request, unanswered, once it notices the connection is gone.
-    let log_url = format!("{}/nodes/node-1/requests", control(&running));
     let started_at = Instant::now();
     let abandoned = loop {
-        let log: RequestLog = client()
-            .get(&log_url)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let log = request_log(&running, "node-1").await;
         if let Some(entry) = log.requests.into_iter().find(|r| r.method == "POST") {
             break entry;
         }
@@ -356,14 +352,7 @@ async fn the_request_log_records_faults_and_never_a_query() {
         .await
         .unwrap();
 
-    let log: RequestLog = client()
-        .get(format!("{}/nodes/node-1/requests", control(&running)))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let log = request_log(&running, "node-1").await;
 
     assert_eq!(log.requests.len(), 2);
     assert_eq!(log.requests[0].path, "/api/info");
