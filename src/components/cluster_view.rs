@@ -211,12 +211,11 @@ pub fn ClusterScreen() -> impl IntoView {
     };
 
     // A new choice of Central Management node, a new node list or a new sign-in all
-    // start again at once.
-    // Read, not only tracked: tracking a memo that nothing has read never runs it, so
-    // it never changes (a sign-in once failed to refresh the view that way). And read
-    // straight from their sources rather than through a memo of them: a memo derived
-    // from the directory, read here beside the directory, made the effect miss the
-    // directory's own change.
+    // start again at once. Read, not only tracked: tracking a memo that nothing has
+    // read never runs it, so it never changes (a sign-in once failed to refresh the view
+    // that way). And read straight from their sources rather than through a memo of
+    // them: a memo derived from the directory, read here beside the directory, made
+    // the effect miss the directory's own change.
     Effect::new(move |_| {
         chosen_cm.get();
         directory.with(|nodes| {
@@ -501,7 +500,7 @@ fn CentralChoice(directory: Memo<Vec<sps_api::deployment::NodeLocation>>) -> imp
                     );
                 }
                 // New options drop the selection; the choice in the address is put back.
-                select.set_value(&chosen_untracked(panel));
+                select.set_value(&untrack(chosen));
             },
             Duration::ZERO,
         );
@@ -513,13 +512,6 @@ fn CentralChoice(directory: Memo<Vec<sps_api::deployment::NodeLocation>>) -> imp
             }>
         </select>
     }
-}
-
-fn chosen_untracked(panel: Panel) -> String {
-    panel
-        .query
-        .with_untracked(|query| query.get(keys::CM).cloned())
-        .unwrap_or_default()
 }
 
 /// Replaces the options of `select` with "detect" (the empty value) and one per name.
